@@ -1,0 +1,49 @@
+# bank-scoring task runner: what people, the README and CI all call.
+# A newcomer types `make demo` or `make test`; both create the environment first when needed.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DATA := data/demo
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup test test-fast lint format demo bench clean
+
+setup: $(STAMP)
+
+$(STAMP): constraints.txt requirements-dev.txt packages/credit-core/pyproject.toml services/trainer/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet \
+		-e packages/credit-core \
+		-e services/trainer \
+		-r requirements-dev.txt
+	touch $(STAMP)
+
+test: setup  ## every test, slow ones included (what CI runs)
+	$(BIN)/python -m pytest --cov --cov-report=term
+
+test-fast: setup  ## skip the tests marked slow
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+demo: setup  ## small synthetic data set -> features -> summary
+	$(BIN)/credit-trainer synth --out $(DEMO_DATA) --applicants 20000 --test-applicants 2000 --format parquet
+	$(BIN)/credit-trainer validate --data $(DEMO_DATA) --strict-keys
+	$(BIN)/credit-trainer features --data $(DEMO_DATA) --out $(DEMO_DATA)/features.parquet
+
+bench: setup  ## full-size feature build and the single-applicant hot path (generates data once)
+	$(BIN)/python bench/features_scale.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,410 @@
+"""Read a folder of raw Home Credit tables (CSV or Parquet) into typed, cleaned polars frames.
+
+What real files contain and how it is handled:
+- CRLF line endings, lines of only commas (spreadsheet exports): such rows are dropped;
+- integers written as ``202500`` or ``202500.0``: numeric columns are read as floats and cast
+  to integers where the schema says so (a fractional value there is an error);
+- cp1252 text: a file that is not valid UTF-8 is decoded as cp1252;
+- the 365243 sentinel in ``DAYS_*`` columns and the ``XNA`` / ``XAP`` codes become missing values.
+
+Problems are collected as :class:`DataIssue` (file, column, a few offending rows, by file line
+number). Errors raise :class:`DataValidationError` listing all of them; warnings are returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from math import inf, isnan
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from credit_core.schema import (
+    APPLICATION,
+    APPLICATION_TEST,
+    DAYS_SENTINEL,
+    HISTORY_TABLES,
+    MISSING_CODES,
+    TABLES,
+    Column,
+    Kind,
+    Table,
+)
+
+log = logging.getLogger(__name__)
+
+LINE = "__line__"
+SUFFIXES = (".csv", ".csv.gz", ".parquet")
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class DataIssue:
+    level: Literal["error", "warning"]
+    file: str
+    column: str | None
+    message: str
+    examples: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        where = f"{self.file}: column {self.column}" if self.column else self.file
+        text = f"{self.level}: {where}: {self.message}"
+        if self.examples:
+            text += " (e.g. " + "; ".join(self.examples) + ")"
+        return text
+
+
+class DataValidationError(ValueError):
+    """Raised when a table cannot be used as it is; lists every problem found."""
+
+    def __init__(self, issues: Iterable[DataIssue]):
+        self.issues = [i for i in issues if i.level == "error"]
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+@dataclass
+class RawTables:
+    """The raw tables of one data folder, cleaned; history tables are ``None`` when absent."""
+
+    application: pl.DataFrame
+    application_test: pl.DataFrame | None = None
+    history: dict[str, pl.DataFrame] = field(default_factory=dict)
+    warnings: list[DataIssue] = field(default_factory=list)
+
+    @property
+    def applications(self) -> pl.DataFrame:
+        """Train and test applicants together (TARGET missing for the test ones)."""
+        if self.application_test is None:
+            return self.application
+        return pl.concat([self.application, self.application_test], how="diagonal_relaxed")
+
+
+def _polars_read_type(column: Column) -> pl.DataType:
+    return pl.String() if column.kind is Kind.CATEGORY else pl.Float64()
+
+
+def _polars_type(column: Column) -> pl.DataType:
+    if column.kind is Kind.CATEGORY:
+        return pl.String()
+    if column.kind is Kind.FLOAT:
+        return pl.Float64()
+    return pl.Int64()
+
+
+def polars_schema(table: Table) -> dict[str, pl.DataType]:
+    """The polars dtypes of a table once loaded."""
+    return {c.name: _polars_type(c) for c in table.columns}
+
+
+def cleaning_expressions(table: Table) -> list[pl.Expr]:
+    """Sentinels and missing codes to nulls, then the schema's types.
+
+    Shared by the eager loader and by lazy scans of large Parquet folders.
+    """
+    exprs = []
+    for c in table.columns:
+        e = pl.col(c.name)
+        if c.kind is Kind.CATEGORY:
+            e = pl.when(e.is_in(MISSING_CODES)).then(None).otherwise(e)
+        else:
+            e = e.cast(pl.Float64)
+            if c.is_days:
+                e = pl.when(e == DAYS_SENTINEL).then(None).otherwise(e)
+        exprs.append(e.cast(_polars_type(c)).alias(c.name))
+    return exprs
+
+
+def clean_record(record: Mapping[str, Any], table: Table = APPLICATION_TEST) -> dict[str, Any]:
+    """One raw row cleaned as the loader cleans a file: sentinels and missing codes to None,
+    numbers to float (integers to int). Absent fields are None. For the request path."""
+    out: dict[str, Any] = {}
+    for c in table.columns:
+        value = record.get(c.name)
+        if value is None or (isinstance(value, float) and isnan(value)):
+            out[c.name] = None
+        elif c.kind is Kind.CATEGORY:
+            out[c.name] = None if value in MISSING_CODES else str(value)
+        else:
+            number = float(value)
+            if c.is_days and number == DAYS_SENTINEL:
+                out[c.name] = None
+            else:
+                out[c.name] = number if c.kind is Kind.FLOAT else int(number)
+    return out
+
+
+def find_table_file(folder: Path, name: str) -> Path | None:
+    """The file holding table ``name`` in ``folder`` (CSV, gzipped CSV or Parquet), if any."""
+    for suffix in SUFFIXES:
+        for candidate in (folder / f"{name}{suffix}", folder / f"{name.lower()}{suffix}"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _examples(frame: pl.DataFrame, column: str) -> tuple[str, ...]:
+    rows = frame.head(EXAMPLES).select(LINE, column).rows()
+    return tuple(f"line {line}: {value!r}" for line, value in rows)
+
+
+def _read_csv_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        import gzip
+
+        data = gzip.decompress(data)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        log.info("%s is not UTF-8; reading it as cp1252", path.name)
+        data = data.decode("cp1252").encode("utf-8")
+    return data
+
+
+def _read_raw(path: Path, table: Table, header: list[str]) -> pl.DataFrame:
+    """Read with every known column as float or text; unknown columns are read as text."""
+    known = {c.name: _polars_read_type(c) for c in table.columns if c.name in header}
+    if path.suffix == ".parquet":
+        frame = pl.read_parquet(path)
+        # numbers stored as text stay text here, so that _check_numeric can name the bad ones
+        casts = [
+            pl.col(name).cast(dtype)
+            for name, dtype in known.items()
+            if dtype == pl.String or frame.schema[name].is_numeric() or frame.schema[name] == pl.Null
+        ]
+        return frame.with_columns(casts).with_row_index(LINE, offset=1)
+    data = _read_csv_bytes(path)
+    try:
+        return pl.read_csv(data, schema_overrides=known, row_index_name=LINE, row_index_offset=2, infer_schema=False)
+    except pl.exceptions.ComputeError:
+        # a value that does not parse: read everything as text so that _check_numeric names it
+        return pl.read_csv(data, row_index_name=LINE, row_index_offset=2, infer_schema=False)
+
+
+def _header(path: Path) -> list[str]:
+    if path.suffix == ".parquet":
+        return list(pl.read_parquet_schema(path))
+    return pl.read_csv(_read_csv_bytes(path), n_rows=0, infer_schema=False).columns
+
+
+def _check_numeric(frame: pl.DataFrame, table: Table, file: str) -> tuple[pl.DataFrame, list[DataIssue]]:
+    """Cast numeric columns read as text to float, naming the values that are not numbers."""
+    issues = []
+    casts = []
+    for c in table.columns:
+        if c.name not in frame.columns or not c.is_numeric or frame.schema[c.name] != pl.String:
+            continue
+        as_float = pl.col(c.name).str.strip_chars().cast(pl.Float64, strict=False)
+        bad = frame.filter(as_float.is_null() & pl.col(c.name).str.strip_chars().ne(""))
+        if bad.height:
+            issues.append(
+                DataIssue("error", file, c.name, f"{bad.height} non-numeric value(s)", _examples(bad, c.name))
+            )
+        casts.append(as_float.alias(c.name))
+    return frame.with_columns(casts), issues
+
+
+def _column_rules(c: Column) -> list[tuple[pl.Expr, Literal["error", "warning"], str]]:
+    """(condition that marks a bad row, level, message) for one column of the schema."""
+    col = pl.col(c.name)
+    rules: list[tuple[pl.Expr, Literal["error", "warning"], str]] = []
+    if c.kind in (Kind.ID, Kind.INT, Kind.FLAG):
+        rules.append((col.is_not_null() & (col != col.round(0)), "error", "non-integer value(s)"))
+    if c.name == "TARGET":
+        return [*rules, (col.is_null() | ~col.is_in([0.0, 1.0]), "error", "value(s) outside {0, 1}")]
+    if not c.nullable:
+        rules.append((col.is_null(), "error", "missing value(s)"))
+    if c.categories is not None:
+        known = col.is_in([*c.categories, *MISSING_CODES])
+        rules.append((col.is_not_null() & ~known, "warning", "row(s) with unknown categories"))
+    elif c.is_numeric and (c.min is not None or c.max is not None):
+        in_range = col.is_between(c.min if c.min is not None else -inf, c.max if c.max is not None else inf)
+        if c.is_days:
+            in_range = in_range | (col == DAYS_SENTINEL)
+        rules.append(
+            (col.is_not_null() & ~in_range, "warning", f"value(s) outside the plausible range [{c.min}, {c.max}]")
+        )
+    return rules
+
+
+def _check_values(frame: pl.DataFrame, table: Table, file: str) -> list[DataIssue]:
+    issues: list[DataIssue] = []
+    for c in table.columns:
+        if c.name not in frame.columns:
+            continue
+        for condition, level, message in _column_rules(c):
+            bad = frame.filter(condition)
+            if bad.height:
+                issues.append(DataIssue(level, file, c.name, f"{bad.height} {message}", _examples(bad, c.name)))
+    key = table.primary_key
+    if key and key in frame.columns:
+        dup = frame.filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
+        if dup.height:
+            issues.append(
+                DataIssue("error", file, key, f"{dup.height} rows share a {key} with another row", _examples(dup, key))
+            )
+    return issues
+
+
+def read_table(path: Path, table: Table) -> tuple[pl.DataFrame, list[DataIssue]]:
+    """Read, validate and clean one table file. Raises DataValidationError on errors."""
+    file = path.name
+    header = _header(path)
+    issues: list[DataIssue] = []
+    missing = [c for c in table.column_names if c not in header]
+    required_missing = [c for c in missing if table.column(c).required]
+    if required_missing:
+        raise DataValidationError(
+            [DataIssue("error", file, c, "required column is missing from the file") for c in required_missing]
+        )
+    if missing:
+        issues.append(DataIssue("warning", file, None, f"columns missing, filled with nulls: {missing}"))
+    unknown = [c for c in header if c not in table.column_names]
+    if unknown:
+        issues.append(DataIssue("warning", file, None, f"unknown columns ignored: {unknown}"))
+
+    frame = _read_raw(path, table, header)
+    frame = frame.select(LINE, *[c for c in table.column_names if c in frame.columns])
+    blank = pl.all_horizontal(pl.exclude(LINE).is_null() | pl.exclude(LINE).cast(pl.String).eq(""))
+    frame = frame.filter(~blank)
+    frame, numeric_issues = _check_numeric(frame, table, file)
+    issues += numeric_issues
+    if not numeric_issues:
+        issues += _check_values(frame, table, file)
+    errors = [i for i in issues if i.level == "error"]
+    if errors:
+        raise DataValidationError(errors)
+    frame = frame.with_columns(pl.lit(None, dtype=_polars_type(table.column(c))).alias(c) for c in missing)
+    return frame.select(cleaning_expressions(table)), issues
+
+
+def _orphans(
+    child: pl.DataFrame, child_file: str, column: str, parent_keys: pl.Series, parent_name: str
+) -> DataIssue | None:
+    orphans = child.filter(~pl.col(column).is_in(parent_keys.implode()))
+    if not orphans.height:
+        return None
+    sample = orphans.get_column(column).unique().sort().head(EXAMPLES).to_list()
+    return DataIssue(
+        "warning",
+        child_file,
+        column,
+        f"{orphans.height} of {child.height} rows refer to a {column} absent from {parent_name}",
+        tuple(f"{column}={v}" for v in sample),
+    )
+
+
+def check_keys(tables: RawTables, files: Mapping[str, str]) -> list[DataIssue]:
+    """Orphan keys: history rows whose parent row is not in the folder."""
+    issues = []
+    applicants = tables.applications.get_column("SK_ID_CURR")
+    for name, frame in tables.history.items():
+        for column, (parent, parent_column) in HISTORY_TABLES[name].foreign_keys.items():
+            if parent == "application":
+                keys, parent_name = applicants, "the application table(s)"
+            elif parent in tables.history:
+                keys, parent_name = tables.history[parent].get_column(parent_column), files[parent]
+            else:
+                continue
+            issue = _orphans(frame, files[name], column, keys, parent_name)
+            if issue:
+                issues.append(issue)
+    return issues
+
+
+def load_tables(
+    folder: str | Path,
+    *,
+    application: Literal["train", "test"] = "train",
+    strict_keys: bool = False,
+) -> RawTables:
+    """Load a folder of raw tables. Only the application table is required.
+
+    ``application="test"`` loads a folder whose main table is ``application_test`` (no TARGET).
+    Orphan keys are warnings unless ``strict_keys`` is set (the public samples are not key-linked).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"data folder not found: {folder}")
+    main = APPLICATION if application == "train" else APPLICATION_TEST
+    main_path = find_table_file(folder, main.name)
+    if main_path is None:
+        raise FileNotFoundError(f"{folder} has no {main.name} table (.csv, .csv.gz or .parquet)")
+    frame, warnings = read_table(main_path, main)
+    files = {main.name: main_path.name}
+    tables = RawTables(application=frame, warnings=warnings)
+
+    if application == "train" and (test_path := find_table_file(folder, APPLICATION_TEST.name)):
+        tables.application_test, issues = read_table(test_path, APPLICATION_TEST)
+        tables.warnings += issues
+    for name, table in HISTORY_TABLES.items():
+        path = find_table_file(folder, name)
+        if path is None:
+            continue
+        tables.history[name], issues = read_table(path, table)
+        files[name] = path.name
+        tables.warnings += issues
+
+    if tables.application_test is not None:
+        both = tables.application.get_column("SK_ID_CURR").is_in(
+            tables.application_test.get_column("SK_ID_CURR").implode()
+        )
+        if both.any():
+            raise DataValidationError(
+                [
+                    DataIssue(
+                        "error",
+                        "application_test",
+                        "SK_ID_CURR",
+                        f"{both.sum()} applicants are also in application_train",
+                    )
+                ]
+            )
+    key_issues = check_keys(tables, files)
+    if strict_keys and key_issues:
+        raise DataValidationError([DataIssue("error", i.file, i.column, i.message, i.examples) for i in key_issues])
+    tables.warnings += key_issues
+    for issue in tables.warnings:
+        log.warning("%s", issue)
+    return tables
+
+
+def scan_tables(folder: str | Path) -> tuple[pl.LazyFrame, dict[str, pl.LazyFrame]]:
+    """Lazy, cleaned scans of a Parquet folder, for batch feature builds at full size.
+
+    No validation: use :func:`load_tables` (or ``credit-trainer validate``) for that.
+    """
+    folder = Path(folder)
+    scans = {}
+    for name, table in TABLES.items():
+        path = find_table_file(folder, name)
+        if path is None:
+            continue
+        lazy = pl.scan_parquet(path) if path.suffix == ".parquet" else pl.scan_csv(path, infer_schema=False)
+        present = set(lazy.collect_schema().names())
+        lazy = lazy.with_columns(pl.lit(None).alias(c) for c in table.column_names if c not in present)
+        scans[name] = lazy.select(cleaning_expressions(table))
+    if "application_train" not in scans:
+        raise FileNotFoundError(f"{folder} has no application_train table")
+    application = scans.pop("application_train")
+    if (test := scans.pop("application_test", None)) is not None:
+        application = pl.concat([application, test], how="diagonal_relaxed")
+    return application, scans
+
+
+__all__ = [
+    "DataIssue",
+    "DataValidationError",
+    "RawTables",
+    "check_keys",
+    "clean_record",
+    "cleaning_expressions",
+    "find_table_file",
+    "load_tables",
+    "polars_schema",
+    "read_table",
+    "scan_tables",
+]

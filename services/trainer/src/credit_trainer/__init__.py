@@ -1,0 +1,1 @@
+"""bank-scoring trainer: turns a folder of raw Home Credit tables into features (and, next, models)."""
