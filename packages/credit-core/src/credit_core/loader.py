@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from math import inf, isnan
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import polars as pl
 
@@ -37,6 +37,7 @@ from credit_core.schema import (
 log = logging.getLogger(__name__)
 
 LINE = "__line__"
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 EXAMPLES = 5
 
@@ -134,6 +135,17 @@ def clean_record(record: Mapping[str, Any], table: Table = APPLICATION_TEST) -> 
             else:
                 out[c.name] = number if c.kind is Kind.FLOAT else int(number)
     return out
+
+
+def conform(frame: FrameT, table: Table) -> FrameT:
+    """A frame with some of a table's columns -> the full table layout, cleaned and typed.
+
+    For rows that do not come from a file (e.g. history lists in an API request); absent
+    columns are missing values.
+    """
+    present = set(frame.collect_schema().names())
+    absent = [pl.lit(None).alias(c) for c in table.column_names if c not in present]
+    return frame.with_columns(absent).select(cleaning_expressions(table))
 
 
 def find_table_file(folder: Path, name: str) -> Path | None:
@@ -384,9 +396,7 @@ def scan_tables(folder: str | Path) -> tuple[pl.LazyFrame, dict[str, pl.LazyFram
         if path is None:
             continue
         lazy = pl.scan_parquet(path) if path.suffix == ".parquet" else pl.scan_csv(path, infer_schema=False)
-        present = set(lazy.collect_schema().names())
-        lazy = lazy.with_columns(pl.lit(None).alias(c) for c in table.column_names if c not in present)
-        scans[name] = lazy.select(cleaning_expressions(table))
+        scans[name] = conform(lazy, table)
     if "application_train" not in scans:
         raise FileNotFoundError(f"{folder} has no application_train table")
     application = scans.pop("application_train")
@@ -402,6 +412,7 @@ __all__ = [
     "check_keys",
     "clean_record",
     "cleaning_expressions",
+    "conform",
     "find_table_file",
     "load_tables",
     "polars_schema",

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import polars as pl
@@ -75,16 +75,16 @@ def _org_probabilities() -> np.ndarray:
     # roughly Zipf-shaped like the real sector mix: business entities and self-employed first
     ranks = np.arange(1, len(ORGANIZATIONS) + 1)
     p = 1.0 / ranks**1.25
-    return p / p.sum()
+    return np.asarray(p / p.sum())
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    return np.asarray(1.0 / (1.0 + np.exp(-x)))
 
 
 def _pick(rng: np.random.Generator, n: int, probs: tuple[float, ...] | np.ndarray) -> np.ndarray:
     p = np.asarray(probs, dtype=float)
-    return rng.choice(len(p), size=n, p=p / p.sum())
+    return np.asarray(rng.choice(len(p), size=n, p=p / p.sum()))
 
 
 def _text(codes: np.ndarray, levels: tuple[str, ...] | list[str], missing: np.ndarray | None = None) -> pl.Series:
@@ -110,7 +110,7 @@ def _segments(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _annuity(principal: np.ndarray, monthly_rate: np.ndarray, months: np.ndarray) -> np.ndarray:
     months = np.maximum(months, 1)
-    return principal * monthly_rate / (1 - (1 + monthly_rate) ** (-months))
+    return np.asarray(principal * monthly_rate / (1 - (1 + monthly_rate) ** (-months)))
 
 
 def _frame(columns: dict[str, object], table: Table) -> pl.DataFrame:
@@ -119,7 +119,7 @@ def _frame(columns: dict[str, object], table: Table) -> pl.DataFrame:
     series = []
     for name in table.column_names:
         values = columns[name]
-        s = values if isinstance(values, pl.Series) else pl.Series(values, nan_to_null=True)
+        s = values if isinstance(values, pl.Series) else pl.Series(values, nan_to_null=True)  # type: ignore[arg-type]
         if s.dtype.is_float() and schema[name] != pl.Float64:
             s = s.round(0)
         series.append(s.cast(schema[name]).alias(name))
@@ -756,28 +756,29 @@ class _Writer:
 
     def __init__(self, folder: Path, fmt: Format):
         self.folder, self.fmt = folder, fmt
-        self.handles: dict[str, object] = {}
+        self.csv_files: dict[str, BinaryIO] = {}
+        self.parquet_files: dict[str, Any] = {}  # pyarrow ParquetWriter
         self.rows: dict[str, int] = {}
 
     def write(self, name: str, frame: pl.DataFrame) -> None:
         self.rows[name] = self.rows.get(name, 0) + frame.height
         path = self.folder / f"{name}.{self.fmt}"
         if self.fmt == "csv":
-            first = name not in self.handles
+            first = name not in self.csv_files
             if first:
-                self.handles[name] = path.open("wb")
-            frame.write_csv(self.handles[name], include_header=first)  # type: ignore[arg-type]
-        else:
-            import pyarrow.parquet as pq
+                self.csv_files[name] = path.open("wb")
+            frame.write_csv(self.csv_files[name], include_header=first)
+            return
+        import pyarrow.parquet as pq
 
-            table = frame.to_arrow()
-            if name not in self.handles:
-                self.handles[name] = pq.ParquetWriter(path, table.schema, compression="zstd")
-            self.handles[name].write_table(table)  # type: ignore[attr-defined]
+        table = frame.to_arrow()
+        if name not in self.parquet_files:
+            self.parquet_files[name] = pq.ParquetWriter(path, table.schema, compression="zstd")
+        self.parquet_files[name].write_table(table)
 
     def close(self) -> None:
-        for handle in self.handles.values():
-            handle.close()  # type: ignore[attr-defined]
+        for handle in [*self.csv_files.values(), *self.parquet_files.values()]:
+            handle.close()
 
 
 def generate(

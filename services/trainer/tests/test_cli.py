@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+from credit_core.features import feature_columns
+from credit_trainer.cli import app
+from typer.testing import CliRunner
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("synth")
+    result = runner.invoke(
+        app, ["synth", "--out", str(folder), "--applicants", "1500", "--test-applicants", "200", "--seed", "4"]
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_synth_writes_all_tables_and_reports_progress(data: Path) -> None:
+    names = sorted(p.name for p in data.iterdir())
+    assert names == sorted(
+        f"{n}.csv"
+        for n in (
+            "application_train",
+            "application_test",
+            "bureau",
+            "bureau_balance",
+            "previous_application",
+            "POS_CASH_balance",
+            "installments_payments",
+            "credit_card_balance",
+        )
+    )
+
+
+def test_synth_uses_settings_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRAINER_DATA_DIR", str(tmp_path / "from-env"))
+    result = runner.invoke(app, ["synth", "--applicants", "300", "--test-applicants", "0", "--format", "parquet"])
+    assert result.exit_code == 0, result.output
+    assert "300/300 applicants (100%)" in result.output
+    assert (tmp_path / "from-env" / "application_train.parquet").is_file()
+
+
+def test_synth_rejects_an_unknown_format(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["synth", "--out", str(tmp_path), "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert "--format" in result.output
+
+
+def test_validate_accepts_good_data_and_lists_row_counts(data: Path) -> None:
+    result = runner.invoke(app, ["validate", "--data", str(data), "--strict-keys"])
+    assert result.exit_code == 0, result.output
+    assert "application_train" in result.output and "1,500 rows" in result.output
+    assert "is usable" in result.output
+
+
+def test_validate_refuses_broken_data_with_a_clear_message(data: Path, tmp_path: Path) -> None:
+    with (data / "application_train.csv").open(newline="") as f:
+        rows = list(csv.reader(f))
+    rows[3][rows[0].index("TARGET")] = "yes"
+    with (tmp_path / "application_train.csv").open("w", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    result = runner.invoke(app, ["validate", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "application_train.csv: column TARGET: 1 non-numeric value(s) (e.g. line 4: 'yes')" in result.output
+
+
+def test_validate_names_a_missing_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", "--data", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "data folder not found" in result.output
+
+
+def test_features_writes_one_row_per_applicant(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "features.parquet"
+    result = runner.invoke(app, ["features", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pl.read_parquet(out)
+    assert table.height == 1_700 and table.columns == ["SK_ID_CURR", *feature_columns()]
+    assert "default rate in application_train" in result.output
+
+
+def test_catalogue_lists_every_feature(tmp_path: Path) -> None:
+    out = tmp_path / "catalogue.md"
+    result = runner.invoke(app, ["catalogue", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    body = out.read_text().splitlines()[2:]
+    assert [line.split("`")[1] for line in body] == feature_columns()
+
+
+def test_settings_refuse_a_bad_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    from credit_trainer.config import Settings
+
+    monkeypatch.setenv("TRAINER_SEED", "not-a-number")
+    with pytest.raises(ValueError, match="seed"):
+        Settings()
