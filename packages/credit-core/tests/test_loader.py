@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from credit_core.loader import DataValidationError, clean_record, load_tables, polars_schema, read_table
-from credit_core.schema import APPLICATION, BUREAU, DAYS_SENTINEL
+from credit_core.schema import APPLICATION, BUREAU, DAYS_SENTINEL, HISTORY_TABLES
 
 
 def _copy_application(sample_dir: Path, folder: Path) -> Path:
@@ -32,14 +32,7 @@ def test_loads_the_real_sample_folder_as_is(sample_dir: Path) -> None:
     assert tables.application.schema == pl.Schema(polars_schema(APPLICATION))
     assert tables.history["bureau"].height == 20_000  # CRLF line endings
     assert tables.history["bureau"].schema == pl.Schema(polars_schema(BUREAU))
-    assert set(tables.history) == {
-        "bureau",
-        "bureau_balance",
-        "previous_application",
-        "POS_CASH_balance",
-        "installments_payments",
-        "credit_card_balance",
-    }
+    assert set(tables.history) == set(HISTORY_TABLES)
     assert tables.application.get_column("TARGET").sum() == 487
 
 
@@ -93,28 +86,22 @@ def test_non_numeric_value_is_reported_with_its_line(sample_dir: Path, tmp_path:
     assert "line 5: '12k'" in message and "line 9: 'n/a'" in message
 
 
-def test_duplicated_applicant_is_an_error(sample_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "column", "value", "message"),
+    [
+        (3, "SK_ID_CURR", "100002", r"column SK_ID_CURR: 2 rows share a SK_ID_CURR .*line 2: 100002"),
+        (4, "TARGET", "2", r"column TARGET: 1 value\(s\) outside \{0, 1\} \(e\.g\. line 4: 2\.0\)"),
+        (6, "CNT_CHILDREN", "1.5", r"column CNT_CHILDREN: 1 non-integer value\(s\) \(e\.g\. line 6: 1\.5\)"),
+        (9, "SK_ID_CURR", "", r"column SK_ID_CURR: 1 missing value\(s\)"),
+    ],
+    ids=["duplicated applicant", "target outside 0-1", "fractional count", "missing key"],
+)
+def test_bad_values_are_errors_naming_file_column_and_line(
+    sample_dir: Path, tmp_path: Path, line: int, column: str, value: str, message: str
+) -> None:
     path = _copy_application(sample_dir, tmp_path)
-    _edit_line(path, 3, "SK_ID_CURR", "100002")  # the id of line 2
-    with pytest.raises(DataValidationError, match=r"SK_ID_CURR: 2 rows share a SK_ID_CURR .*line 2: 100002"):
-        load_tables(tmp_path)
-
-
-def test_target_outside_0_1_is_an_error(sample_dir: Path, tmp_path: Path) -> None:
-    path = _copy_application(sample_dir, tmp_path)
-    _edit_line(path, 4, "TARGET", "2")
-    with pytest.raises(
-        DataValidationError, match=r"column TARGET: 1 value\(s\) outside \{0, 1\} \(e\.g\. line 4: 2\.0\)"
-    ):
-        load_tables(tmp_path)
-
-
-def test_fractional_count_is_an_error(sample_dir: Path, tmp_path: Path) -> None:
-    path = _copy_application(sample_dir, tmp_path)
-    _edit_line(path, 6, "CNT_CHILDREN", "1.5")
-    with pytest.raises(
-        DataValidationError, match=r"column CNT_CHILDREN: 1 non-integer value\(s\) \(e\.g\. line 6: 1\.5\)"
-    ):
+    _edit_line(path, line, column, value)
+    with pytest.raises(DataValidationError, match=rf"application_train\.csv: {message}"):
         load_tables(tmp_path)
 
 

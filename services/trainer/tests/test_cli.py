@@ -6,6 +6,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from credit_core.features import feature_columns
+from credit_core.schema import TABLES
 from credit_trainer.cli import app
 from typer.testing import CliRunner
 
@@ -24,19 +25,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_synth_writes_all_tables_and_reports_progress(data: Path) -> None:
     names = sorted(p.name for p in data.iterdir())
-    assert names == sorted(
-        f"{n}.csv"
-        for n in (
-            "application_train",
-            "application_test",
-            "bureau",
-            "bureau_balance",
-            "previous_application",
-            "POS_CASH_balance",
-            "installments_payments",
-            "credit_card_balance",
-        )
-    )
+    assert names == sorted(f"{name}.csv" for name in TABLES)
 
 
 def test_synth_uses_settings_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,13 +34,19 @@ from credit_core.schema import (
     APPLICATION_TEST,
     BUILDING_MEASURES,
     BUILDING_STATS,
+    BUREAU,
+    BUREAU_BALANCE,
+    CREDIT_CARD_BALANCE,
     DAYS_SENTINEL,
     EDUCATION_TYPES,
     FAMILY_STATUSES,
-    HISTORY_TABLES,
     HOUSING_TYPES,
+    INCOME_TYPES,
+    INSTALLMENTS_PAYMENTS,
     OCCUPATIONS,
     ORGANIZATIONS,
+    POS_CASH_BALANCE,
+    PREVIOUS_APPLICATION,
     SUITES,
     WEEKDAYS,
     Table,
@@ -87,6 +93,19 @@ def _pick(rng: np.random.Generator, n: int, probs: tuple[float, ...] | np.ndarra
     return np.asarray(rng.choice(len(p), size=n, p=p / p.sum()))
 
 
+def _levels(table: Table, column: str, *codes: str) -> tuple[str, ...]:
+    """A column's category levels from the schema, then the missing codes the generator writes."""
+    categories = table.column(column).categories
+    assert categories is not None, column
+    return (*categories, *codes)
+
+
+def _draw(rng: np.random.Generator, n: int, levels: tuple[str, ...], shares: dict[str, float]) -> np.ndarray:
+    """Codes into ``levels`` drawn with the given shares; levels not named are never drawn."""
+    assert set(shares) <= set(levels), set(shares) - set(levels)
+    return _pick(rng, n, np.array([shares.get(level, 0.0) for level in levels]))
+
+
 def _text(codes: np.ndarray, levels: tuple[str, ...] | list[str], missing: np.ndarray | None = None) -> pl.Series:
     """Category codes to a text column; ``missing`` marks rows left empty."""
     series = pl.Series(list(levels), dtype=pl.String).gather(pl.Series(codes.astype(np.uint32)))
@@ -106,6 +125,15 @@ def _segments(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     parent = np.repeat(np.arange(len(counts)), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     return parent, np.arange(len(parent)) - starts
+
+
+def _owners(
+    rng: np.random.Generator, applicants: int, share_with_rows: float, mean_extra_rows: float, dispersion: float
+) -> np.ndarray:
+    """Owning applicant of each child row: a share of applicants has 1 + NegBin(mean, dispersion) rows."""
+    has = rng.random(applicants) < share_with_rows
+    extra = rng.negative_binomial(dispersion, dispersion / (dispersion + mean_extra_rows), applicants)
+    return _segments(np.where(has, 1 + extra, 0))[0]
 
 
 def _annuity(principal: np.ndarray, monthly_rate: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -153,19 +181,7 @@ def _applications(rng: np.random.Generator, ids: np.ndarray) -> Applicants:
     income_type = np.where(pensioner, 2, _pick(rng, n, (0.63, 0.28, 0, 0.08, 0.0004, 0.0002, 0.0001, 0.0001)))
     income_type[pensioner & (rng.random(n) < 0.002)] = 4  # a few unemployed without job data
     no_job = np.isin(income_type, (2, 4))
-    cols["NAME_INCOME_TYPE"] = _text(
-        income_type,
-        (
-            "Working",
-            "Commercial associate",
-            "Pensioner",
-            "State servant",
-            "Unemployed",
-            "Student",
-            "Businessman",
-            "Maternity leave",
-        ),
-    )
+    cols["NAME_INCOME_TYPE"] = _text(income_type, INCOME_TYPES)
     education = _pick(rng, n, _EDUCATION_P)
     cols["NAME_EDUCATION_TYPE"] = _text(education, EDUCATION_TYPES)
     family = _pick(rng, n, _FAMILY_P)
@@ -193,8 +209,13 @@ def _applications(rng: np.random.Generator, ids: np.ndarray) -> Applicants:
     # Regions: 80 of them, bigger ones better rated; people live where people are.
     region_rng = np.random.default_rng(20_180_517)  # the same map for every seed
     region_pop = np.round(np.exp(region_rng.normal(-4.2, 0.75, 80)).clip(0.0003, 0.0725), 6)
-    region_rating = np.where(region_pop > 0.03, 1, np.where(region_pop > 0.007, 2, 3))
-    region = rng.choice(80, n, p=region_pop / region_pop.sum())
+    region_share = np.sqrt(region_pop) / np.sqrt(region_pop).sum()  # share of applicants per region
+    # ratings by size: the biggest regions, holding ~11 % of applicants, rate 1; the smallest ~15 % rate 3
+    by_size = np.argsort(-region_pop)
+    share_before = np.empty(80)
+    share_before[by_size] = np.cumsum(region_share[by_size]) - region_share[by_size]
+    region_rating = np.where(share_before < 0.11, 1, np.where(share_before < 0.85, 2, 3))
+    region = rng.choice(80, n, p=region_share)
     rating = region_rating[region]
     cols["REGION_POPULATION_RELATIVE"] = region_pop[region]
     cols["REGION_RATING_CLIENT"] = rating
@@ -294,13 +315,13 @@ def _applications(rng: np.random.Generator, ids: np.ndarray) -> Applicants:
     for i in range(2, 22):
         cols[f"FLAG_DOCUMENT_{i}"] = (rng.random(n) < doc_rates[i]).astype(int)
     enquiries_missing = rng.random(n) < 0.135
-    for name, lam in (("HOUR", 0.0065), ("DAY", 0.007), ("WEEK", 0.035), ("MON", 0.27), ("QRT", 0.27), ("YEAR", 1.9)):
+    for name, lam in (("HOUR", 0.0065), ("DAY", 0.007), ("WEEK", 0.035), ("MON", 0.27), ("QRT", 0.27), ("YEAR", 1.3)):
         counts = rng.poisson(lam * np.exp(0.15 * h), n)
         cols[f"AMT_REQ_CREDIT_BUREAU_{name}"] = _masked(counts, enquiries_missing)
 
     _buildings(rng, n, cols)
 
-    logit = -3.75 + 0.85 * u + demographics + 0.8 * h
+    logit = -3.83 + 0.85 * u + demographics + 0.8 * h
     cols["TARGET"] = (rng.random(n) < _sigmoid(logit)).astype(int)
     return Applicants(_frame(cols, APPLICATION), h, income)
 
@@ -331,30 +352,36 @@ def _buildings(rng: np.random.Generator, n: int, cols: dict[str, object]) -> Non
             base = np.clip(1 - rng.gamma(1.2, 0.017, n), 0, 1)
         elif measure == "YEARS_BUILD":
             base = np.clip(rng.normal(0.75, 0.11, n), 0, 1)
-        elif measure in ("ELEVATORS", "FLOORSMAX", "FLOORSMIN", "ENTRANCES"):
+        elif measure in ("FLOORSMAX", "FLOORSMIN"):  # storeys / 24, mostly 5-storey blocks
+            base = rng.choice((1, 2, 4, 6, 8, 10, 12, 16), n, p=(0.06, 0.08, 0.45, 0.06, 0.2, 0.05, 0.05, 0.05)) / 24
+        elif measure == "ELEVATORS":
+            base = np.where(rng.random(n) < 0.55, 0.0, np.clip(size * 2 + rng.normal(0.05, 0.05, n), 0, 1))
+        elif measure == "ENTRANCES":
             base = np.clip(size * 1.6 + rng.normal(0, 0.05, n), 0, 1)
+        elif measure == "COMMONAREA":
+            base = np.clip(np.exp(rng.normal(np.log(0.019), 1.5, n)), 0, 1)
         elif measure.startswith("NONLIVING"):
             base = np.where(rng.random(n) < 0.45, 0.0, rng.beta(0.8, 25, n))
         else:
             base = np.clip(size * rng.uniform(0.7, 1.3, n), 0, 1)
         for suffix, _ in BUILDING_STATS:
-            jitter = 0 if suffix == "AVG" else rng.normal(0, 0.004, n)
-            cols[f"{measure}_{suffix}"] = _masked(np.round(np.clip(base + jitter, 0, 1), 4), missing)
+            jitter = 1.0 if suffix == "AVG" else rng.normal(1, 0.03, n)
+            cols[f"{measure}_{suffix}"] = _masked(np.round(np.clip(base * jitter, 0, 1), 4), missing)
     mode_missing = ~has_block | (rng.random(n) < 0.38)
     cols["FONDKAPREMONT_MODE"] = _text(
         _pick(rng, n, (0.77, 0.12, 0.06, 0.05)),
-        ("reg oper account", "reg oper spec account", "org spec account", "not specified"),
+        _levels(APPLICATION, "FONDKAPREMONT_MODE"),
         mode_missing,
     )
     cols["HOUSETYPE_MODE"] = _text(
         _pick(rng, n, (0.985, 0.008, 0.007)),
-        ("block of flats", "terraced house", "specific housing"),
+        _levels(APPLICATION, "HOUSETYPE_MODE"),
         ~has_block | (rng.random(n) < 0.03),
     )
     cols["TOTALAREA_MODE"] = _masked(np.round(np.clip(size * 0.95, 0, 1), 4), ~has_block | (rng.random(n) < 0.01))
     cols["WALLSMATERIAL_MODE"] = _text(
         _pick(rng, n, (0.437, 0.419, 0.069, 0.035, 0.017, 0.012, 0.011)),
-        ("Panel", "Stone, brick", "Block", "Wooden", "Mixed", "Monolithic", "Others"),
+        _levels(APPLICATION, "WALLSMATERIAL_MODE"),
         ~has_block | (rng.random(n) < 0.05),
     )
     cols["EMERGENCYSTATE_MODE"] = _text((rng.random(n) < 0.016).astype(int), ("No", "Yes"), ~has_block)
@@ -363,10 +390,7 @@ def _buildings(rng: np.random.Generator, n: int, cols: dict[str, object]) -> Non
 def _bureau(
     rng: np.random.Generator, ids: np.ndarray, h: np.ndarray, first_id: int
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    n_app = len(ids)
-    has = rng.random(n_app) < 0.86
-    counts = np.where(has, 1 + rng.negative_binomial(1.3, 1.3 / (1.3 + 4.6), n_app), 0)
-    owner, _ = _segments(counts)
+    owner = _owners(rng, len(ids), share_with_rows=0.86, mean_extra_rows=4.6, dispersion=1.3)
     n = len(owner)
     hh = h[owner]
     cols: dict[str, object] = {"SK_ID_CURR": ids[owner], "SK_ID_BUREAU": first_id + np.arange(n)}
@@ -374,23 +398,9 @@ def _bureau(
     credit_type = _pick(rng, n, (0.73, 0.234, 0.0165, 0.0107, 0.0072, 0.0011, 0.0006, 0.0009, 0.0003, 0.00002))
     credit_type[rng.random(n) < 0.02 * _sigmoid(2 * hh)] = 4  # microloans among risky borrowers
     card = credit_type == 1
-    cols["CREDIT_TYPE"] = _text(
-        credit_type,
-        (
-            "Consumer credit",
-            "Credit card",
-            "Car loan",
-            "Mortgage",
-            "Microloan",
-            "Loan for business development",
-            "Another type of loan",
-            "Unknown type of loan",
-            "Loan for working capital replenishment",
-            "Cash loan (non-earmarked)",
-        ),
-    )
+    cols["CREDIT_TYPE"] = _text(credit_type, _levels(BUREAU, "CREDIT_TYPE"))
     duration = np.where(
-        card, rng.choice((1_095, 1_826, 10_000, 30_000), n), rng.choice((180, 365, 730, 1_095, 1_826), n)
+        card, rng.choice((1_095, 1_826, 10_000, 30_000), n), rng.choice((90, 180, 365, 545, 730, 1_095), n)
     ) + rng.integers(-20, 20, n)
     duration = np.where(credit_type == 3, 7_300, duration)
     end_planned = days_credit + duration
@@ -398,10 +408,8 @@ def _bureau(
     status = np.where(closed, 0, 1)
     status[rng.random(n) < 0.0045] = 2
     status[(status == 1) & (rng.random(n) < 0.0005 * np.exp(1.5 * hh))] = 3
-    cols["CREDIT_ACTIVE"] = _text(status, ("Closed", "Active", "Sold", "Bad debt"))
-    cols["CREDIT_CURRENCY"] = _text(
-        _pick(rng, n, (0.9992, 0.0006, 0.0001, 0.0001)), ("currency 1", "currency 2", "currency 3", "currency 4")
-    )
+    cols["CREDIT_ACTIVE"] = _text(status, _levels(BUREAU, "CREDIT_ACTIVE"))
+    cols["CREDIT_CURRENCY"] = _text(_pick(rng, n, (0.9992, 0.0006, 0.0001, 0.0001)), _levels(BUREAU, "CREDIT_CURRENCY"))
     cols["DAYS_CREDIT"] = days_credit
     active = status == 1
     overdue_now = active & (rng.random(n) < _sigmoid(-5.6 + 1.5 * hh))
@@ -436,7 +444,7 @@ def _bureau(
     cols["AMT_ANNUITY"] = _masked(
         np.where(rng.random(n) < 0.6, 0.0, np.round(amount / np.maximum(duration / 30, 1), 2)), rng.random(n) < 0.65
     )
-    bureau = _frame(cols, HISTORY_TABLES["bureau"])
+    bureau = _frame(cols, BUREAU)
 
     # bureau_balance: about a third of the bureau credits report monthly statuses
     reported = rng.random(n) < 0.41
@@ -449,12 +457,13 @@ def _bureau(
     level = np.where(late, np.minimum(rng.geometric(0.65, len(parent)), 5), 0)
     code = np.where(unknown_record | (rng.random(len(parent)) < 0.03), 1, 2 + level)  # X or 0..5
     code = np.where(closed[parent] & (month > closed_month), 0, code)  # C after closure
-    balance = pl.DataFrame(
+    balance = _frame(
         {
-            "SK_ID_BUREAU": (first_id + parent).astype(np.int64),
-            "MONTHS_BALANCE": month.astype(np.int64),
-            "STATUS": _text(code, ("C", "X", "0", "1", "2", "3", "4", "5")),
-        }
+            "SK_ID_BUREAU": first_id + parent,
+            "MONTHS_BALANCE": month,
+            "STATUS": _text(code, _levels(BUREAU_BALANCE, "STATUS")),
+        },
+        BUREAU_BALANCE,
     )
     return bureau, balance
 
@@ -464,30 +473,53 @@ _CONSUMER_GOODS = (
     "Photo / Cinema Equipment", "Clothing and Accessories", "Auto Accessories", "Homewares", "Jewelry", "Other",
 )  # fmt: skip
 _CONSUMER_GOODS_P = (0.3, 0.18, 0.14, 0.14, 0.075, 0.037, 0.031, 0.028, 0.01, 0.007, 0.005, 0.027)
-_PURPOSES = ("Repairs", "Other", "Urgent needs", "Everyday expenses", "Education", "Buying a used car", "Medicine")
+# shares among the cash loans whose purpose is stated (about 6 %)
+_PURPOSE_SHARES = {
+    "Repairs": 0.33,
+    "Other": 0.19,
+    "Urgent needs": 0.15,
+    "Everyday expenses": 0.045,
+    "Education": 0.04,
+    "Buying a used car": 0.033,
+    "Medicine": 0.03,
+    "Payments on other loans": 0.03,
+    "Building a house or an annex": 0.028,
+    "Journey": 0.028,
+    "Purchase of electronic equipment": 0.016,
+    "Buying a new car": 0.016,
+    "Buying a holiday home / land": 0.016,
+    "Car repairs": 0.012,
+    "Wedding / gift / holiday": 0.012,
+    "Furniture": 0.01,
+    "Buying a home": 0.008,
+    "Business development": 0.005,
+    "Buying a garage": 0.003,
+    "Hobby": 0.002,
+    "Gasification / water supply": 0.002,
+    "Money for a third person": 0.001,
+    "Refusal to name the goal": 0.001,
+}
 
 
 def _previous(
     rng: np.random.Generator, ids: np.ndarray, h: np.ndarray, income: np.ndarray, first_id: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    n_app = len(ids)
-    has = rng.random(n_app) < 0.95
-    counts = np.where(has, 1 + rng.negative_binomial(1.1, 1.1 / (1.1 + 3.95), n_app), 0)
-    owner, _ = _segments(counts)
+    owner = _owners(rng, len(ids), share_with_rows=0.95, mean_extra_rows=3.95, dispersion=1.1)
     n = len(owner)
     hh = h[owner]
     prev_ids = first_id + np.arange(n)
     cols: dict[str, object] = {"SK_ID_PREV": prev_ids, "SK_ID_CURR": ids[owner]}
     kind = _pick(rng, n, (0.44, 0.447, 0.113))  # consumer, cash, revolving
     consumer, cash, revolving = kind == 0, kind == 1, kind == 2
-    cols["NAME_CONTRACT_TYPE"] = _text(kind, ("Consumer loans", "Cash loans", "Revolving loans"))
+    cols["NAME_CONTRACT_TYPE"] = _text(kind, _levels(PREVIOUS_APPLICATION, "NAME_CONTRACT_TYPE"))
     refused = rng.random(n) < _sigmoid(-1.95 + 0.75 * hh + 0.5 * cash)
     canceled = ~refused & (rng.random(n) < np.where(cash, 0.33, np.where(revolving, 0.17, 0.02)))
     unused = ~refused & ~canceled & consumer & (rng.random(n) < 0.036)
     approved = ~(refused | canceled | unused)
     status = np.select([approved, refused, canceled], [0, 1, 2], 3)
-    cols["NAME_CONTRACT_STATUS"] = _text(status, ("Approved", "Refused", "Canceled", "Unused offer"))
-    decision = -np.round(2_920 * rng.random(n) ** 2.2) - 1
+    cols["NAME_CONTRACT_STATUS"] = _text(status, _levels(PREVIOUS_APPLICATION, "NAME_CONTRACT_STATUS"))
+    # loans that ran are older on average than the applications that did not
+    decision = -np.round(2_920 * rng.random(n) ** np.where(approved, 1.5, 2.6)) - 1
     cols["DAYS_DECISION"] = decision
 
     inc = income[owner]
@@ -508,14 +540,16 @@ def _previous(
         approved | unused, asked * np.where(cash, rng.uniform(1.0, 1.25, n), rng.uniform(0.9, 1.1, n)), asked
     )
     cols["AMT_CREDIT"] = np.round(granted, 2)
-    down_rate = np.where(rng.random(n) < 0.45, 0.0, rng.beta(1.2, 6, n))
+    down_rate = np.where(rng.random(n) < 0.5, 0.0, rng.beta(1.2, 6, n))
     cols["AMT_DOWN_PAYMENT"] = _masked(np.round(asked * down_rate, 2), ~consumer)
     cols["RATE_DOWN_PAYMENT"] = _masked(np.round(down_rate, 6), ~consumer)
     cols["AMT_GOODS_PRICE"] = _masked(asked, zero_ask)
     term = np.where(
         consumer,
-        rng.choice((6, 10, 12, 18, 24), n, p=(0.25, 0.2, 0.3, 0.1, 0.15)),
-        np.where(cash, rng.choice((12, 18, 24, 30, 36, 48, 60), n, p=(0.2, 0.1, 0.25, 0.1, 0.2, 0.1, 0.05)), 0),
+        rng.choice((4, 6, 8, 10, 12, 18, 24), n, p=(0.08, 0.25, 0.08, 0.2, 0.25, 0.07, 0.07)),
+        np.where(
+            cash, rng.choice((6, 12, 18, 24, 30, 36, 48, 60), n, p=(0.05, 0.3, 0.12, 0.25, 0.05, 0.15, 0.05, 0.03)), 0
+        ),
     )
     no_terms = zero_ask | revolving
     cols["CNT_PAYMENT"] = _masked(term.astype(float), zero_ask)
@@ -528,100 +562,79 @@ def _previous(
     cols["FLAG_LAST_APPL_PER_CONTRACT"] = _text((rng.random(n) < 0.005).astype(int), ("Y", "N"))
     cols["NFLAG_LAST_APPL_IN_DAY"] = (rng.random(n) < 0.997).astype(int)
     rate_known = rng.random(n) < 0.004
-    cols["RATE_INTEREST_PRIMARY"] = _masked(np.round(rng.uniform(0.03, 1.0, n), 6), ~rate_known)
-    cols["RATE_INTEREST_PRIVILEGED"] = _masked(np.round(rng.uniform(0.37, 1.0, n), 6), ~rate_known)
-    purpose = np.where(
-        rng.random(n) < 0.94, len(_PURPOSES) + 1, _pick(rng, n, (0.38, 0.22, 0.17, 0.05, 0.04, 0.04, 0.03))
-    )
-    cols["NAME_CASH_LOAN_PURPOSE"] = _text(np.where(cash, purpose, len(_PURPOSES)), (*_PURPOSES, "XAP", "XNA"))
+    cols["RATE_INTEREST_PRIMARY"] = _masked(np.round(np.clip(rng.normal(0.185, 0.03, n), 0.03, 1), 6), ~rate_known)
+    cols["RATE_INTEREST_PRIVILEGED"] = _masked(np.round(np.clip(rng.normal(0.8, 0.08, n), 0.37, 1), 6), ~rate_known)
+    purposes = _levels(PREVIOUS_APPLICATION, "NAME_CASH_LOAN_PURPOSE", "XAP", "XNA")
+    stated = np.where(rng.random(n) < 0.06, _draw(rng, n, purposes, _PURPOSE_SHARES), purposes.index("XNA"))
+    cols["NAME_CASH_LOAN_PURPOSE"] = _text(np.where(cash, stated, purposes.index("XAP")), purposes)
     cols["NAME_PAYMENT_TYPE"] = _text(
-        np.where(approved | (rng.random(n) < 0.4), _pick(rng, n, (0.985, 0.013, 0.002)), 3),
-        ("Cash through the bank", "Non-cash from your account", "Cashless from the account of the employer", "XNA"),
+        np.where(approved | (rng.random(n) < 0.05), _pick(rng, n, (0.985, 0.013, 0.002)), 3),
+        _levels(PREVIOUS_APPLICATION, "NAME_PAYMENT_TYPE", "XNA"),
     )
-    reason = np.where(refused, _pick(rng, n, (0.6, 0.19, 0.13, 0.045, 0.03, 0.005)), 6)
-    reason = np.where(unused, 7, reason)
-    cols["CODE_REJECT_REASON"] = _text(reason, ("HC", "LIMIT", "SCO", "SCOFR", "VERIF", "SYSTEM", "XAP", "CLIENT"))
+    reasons = _levels(PREVIOUS_APPLICATION, "CODE_REJECT_REASON", "XAP")
+    shares = {"HC": 0.6, "LIMIT": 0.19, "SCO": 0.13, "SCOFR": 0.045, "VERIF": 0.03, "SYSTEM": 0.005}
+    reason = np.where(refused, _draw(rng, n, reasons, shares), reasons.index("XAP"))
+    cols["CODE_REJECT_REASON"] = _text(np.where(unused, reasons.index("CLIENT"), reason), reasons)
     cols["NAME_TYPE_SUITE"] = _text(
         _pick(rng, n, (0.6, 0.25, 0.079, 0.039, 0.01, 0.022, 0.003)), SUITES, rng.random(n) < 0.49
     )
     cols["NAME_CLIENT_TYPE"] = _text(
-        _pick(rng, n, (0.737, 0.18, 0.082, 0.001)), ("Repeater", "New", "Refreshed", "XNA")
+        _pick(rng, n, (0.737, 0.18, 0.082, 0.001)), _levels(PREVIOUS_APPLICATION, "NAME_CLIENT_TYPE", "XNA")
     )
     goods_cat = np.where(consumer, _pick(rng, n, _CONSUMER_GOODS_P), len(_CONSUMER_GOODS))
     cols["NAME_GOODS_CATEGORY"] = _text(goods_cat, (*_CONSUMER_GOODS, "XNA"))
     portfolio = np.where(consumer, 0, np.where(cash, np.where(zero_ask, 4, 1), np.where(zero_ask, 4, 2)))
-    cols["NAME_PORTFOLIO"] = _text(portfolio, ("POS", "Cash", "Cards", "Cars", "XNA"))
-    product = np.where(cash, _pick(rng, n, (0.72, 0.28)), 2)
-    cols["NAME_PRODUCT_TYPE"] = _text(product, ("x-sell", "walk-in", "XNA"))
-    channel = np.where(
-        consumer,
-        _pick(rng, n, (0.0, 0.003, 0.0, 0.6, 0.28, 0.117, 0.0, 0.0)),
-        _pick(rng, n, (0.8, 0.0, 0.01, 0.0, 0.0, 0.0, 0.13, 0.06)),
-    )
-    cols["CHANNEL_TYPE"] = _text(
-        channel,
-        (
-            "Credit and cash offices",
-            "Car dealer",
-            "Channel of corporate sales",
-            "Country-wide",
-            "Stone",
-            "Regional / Local",
-            "AP+ (Cash loan)",
-            "Contact center",
-        ),
-    )
-    cols["SELLERPLACE_AREA"] = np.where(consumer, np.round(np.exp(rng.normal(4.5, 1.6, n))), -1).clip(-1, 4e6)
+    cols["NAME_PORTFOLIO"] = _text(portfolio, _levels(PREVIOUS_APPLICATION, "NAME_PORTFOLIO", "XNA"))
+    product = np.where(cash & ~zero_ask, _pick(rng, n, (0.72, 0.28)), 2)
+    cols["NAME_PRODUCT_TYPE"] = _text(product, _levels(PREVIOUS_APPLICATION, "NAME_PRODUCT_TYPE", "XNA"))
+    channels = _levels(PREVIOUS_APPLICATION, "CHANNEL_TYPE")
+    shop = {"Country-wide": 0.6, "Stone": 0.28, "Regional / Local": 0.117, "Car dealer": 0.003}
+    office = {
+        "Credit and cash offices": 0.8,
+        "AP+ (Cash loan)": 0.13,
+        "Contact center": 0.06,
+        "Channel of corporate sales": 0.01,
+    }
+    channel = np.where(consumer, _draw(rng, n, channels, shop), _draw(rng, n, channels, office))
+    cols["CHANNEL_TYPE"] = _text(channel, channels)
+    office_area = np.where(rng.random(n) < 0.6, -1, rng.integers(0, 20, n))
+    cols["SELLERPLACE_AREA"] = np.where(consumer, np.round(np.exp(rng.normal(4.5, 1.6, n))), office_area).clip(-1, 4e6)
+    industries = _levels(PREVIOUS_APPLICATION, "NAME_SELLER_INDUSTRY", "XNA")
+    industry_shares = (0.51, 0.33, 0.07, 0.035, 0.025, 0.02, 0.006, 0.002, 0.002, 0.0002)  # schema order
     cols["NAME_SELLER_INDUSTRY"] = _text(
-        np.where(consumer, _pick(rng, n, (0.51, 0.33, 0.07, 0.035, 0.025, 0.02, 0.006, 0.002, 0.002)), 9),
-        (
-            "Consumer electronics",
-            "Connectivity",
-            "Furniture",
-            "Construction",
-            "Clothing",
-            "Industry",
-            "Auto technology",
-            "Jewelry",
-            "MLM partners",
-            "XNA",
-        ),
+        np.where(consumer, _pick(rng, n, industry_shares), industries.index("XNA")), industries
     )
     cols["NAME_YIELD_GROUP"] = _text(
-        np.where(zero_ask, 4, _pick(rng, n, (0.08, 0.27, 0.34, 0.31))),
-        ("low_action", "low_normal", "middle", "high", "XNA"),
+        np.where(zero_ask | revolving, 4, _pick(rng, n, (0.08, 0.27, 0.34, 0.31))),
+        _levels(PREVIOUS_APPLICATION, "NAME_YIELD_GROUP", "XNA"),
     )
+    products = _levels(PREVIOUS_APPLICATION, "PRODUCT_COMBINATION")
+    pos_products = {
+        "POS household with interest": 0.39,
+        "POS mobile with interest": 0.3,
+        "POS industry with interest": 0.14,
+        "POS household without interest": 0.12,
+        "POS other with interest": 0.025,
+        "POS mobile without interest": 0.014,
+        "POS industry without interest": 0.008,
+        "POS others without interest": 0.003,
+    }
+    cash_products = {
+        "Cash": 0.31,
+        "Cash X-Sell: middle": 0.17,
+        "Cash X-Sell: low": 0.16,
+        "Cash X-Sell: high": 0.075,
+        "Cash Street: high": 0.085,
+        "Cash Street: middle": 0.045,
+        "Cash Street: low": 0.045,
+    }
+    card_products = {"Card Street": 0.59, "Card X-Sell": 0.41}
     combination = np.where(
         consumer,
-        _pick(rng, n, (0.35, 0.27, 0.13, 0.11, 0.03, 0.025, 0.015, 0.07, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
-        np.where(
-            cash,
-            _pick(rng, n, (0, 0, 0, 0, 0, 0, 0, 0, 0.31, 0.17, 0.16, 0.075, 0.085, 0.045, 0.045, 0, 0)),
-            _pick(rng, n, (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.59, 0.41)),
-        ),
+        _draw(rng, n, products, pos_products),
+        np.where(cash, _draw(rng, n, products, cash_products), _draw(rng, n, products, card_products)),
     )
-    cols["PRODUCT_COMBINATION"] = _text(
-        combination,
-        (
-            "POS household with interest",
-            "POS mobile with interest",
-            "POS industry with interest",
-            "POS household without interest",
-            "POS other with interest",
-            "POS mobile without interest",
-            "POS industry without interest",
-            "POS others without interest",
-            "Cash",
-            "Cash X-Sell: middle",
-            "Cash X-Sell: low",
-            "Cash X-Sell: high",
-            "Cash Street: high",
-            "Cash Street: middle",
-            "Cash Street: low",
-            "Card Street",
-            "Card X-Sell",
-        ),
-    )
+    cols["PRODUCT_COMBINATION"] = _text(combination, products)
     first_due = np.where(revolving, DAYS_SENTINEL, decision + rng.integers(20, 45, n))
     last_due_plan = np.where(revolving, DAYS_SENTINEL, first_due + 30 * np.maximum(term - 1, 0))
     finished = ~revolving & (last_due_plan < 0)
@@ -637,7 +650,7 @@ def _previous(
     cols["DAYS_LAST_DUE"] = _masked(last_due, mask)
     cols["DAYS_TERMINATION"] = _masked(termination, mask)
     cols["NFLAG_INSURED_ON_APPROVAL"] = _masked((rng.random(n) < 0.33).astype(float), mask)
-    previous = _frame(cols, HISTORY_TABLES["previous_application"])
+    previous = _frame(cols, PREVIOUS_APPLICATION)
 
     # ---- loans that ran: POS/cash loans (monthly POS + instalments) and cards ----
     loan_behaviour = hh + 0.5 * rng.standard_normal(n)
@@ -656,7 +669,7 @@ def _previous(
     short = rng.random(m) < _sigmoid(-4.6 + 1.2 * lb)
     paid = np.where(short, np.round(due_amount * rng.uniform(0.0, 0.9, m), 3), due_amount)
     # some instalments are paid in two parts: a second row for the same instalment
-    split = rng.random(m) < 0.2
+    split = rng.random(m) < 0.16
     rows = np.concatenate([np.arange(m), np.flatnonzero(split)])
     part = np.concatenate([np.where(split, 0.6, 1.0), np.full(split.sum(), 0.4)])
     order = np.lexsort((rows, parent[rows]))
@@ -672,7 +685,7 @@ def _previous(
             "AMT_INSTALMENT": due_amount[rows],
             "AMT_PAYMENT": np.round(paid[rows] * part, 3),
         },
-        HISTORY_TABLES["installments_payments"],
+        INSTALLMENTS_PAYMENTS,
     )
 
     # not every running loan reports monthly POS records (as in the real data)
@@ -695,14 +708,14 @@ def _previous(
             "MONTHS_BALANCE": month,
             "CNT_INSTALMENT": _masked(term_p, rng.random(m) < 0.003),
             "CNT_INSTALMENT_FUTURE": _masked(future, rng.random(m) < 0.003),
-            "NAME_CONTRACT_STATUS": _text(pos_status, ("Active", "Completed", "Signed")),
+            "NAME_CONTRACT_STATUS": _text(pos_status, _levels(POS_CASH_BALANCE, "NAME_CONTRACT_STATUS")),
             "SK_DPD": dpd,
             "SK_DPD_DEF": np.where(rng.random(m) < 0.2, dpd, 0),
         },
-        HISTORY_TABLES["POS_CASH_balance"],
+        POS_CASH_BALANCE,
     )
 
-    card = approved & revolving
+    card = approved & revolving & (rng.random(n) < 0.76)  # some cards never report monthly
     card_months = np.where(card, np.clip(np.floor(-decision / 30.44).astype(int), 1, 96), 0)
     parent, k = _segments(card_months)
     m = len(parent)
@@ -712,10 +725,11 @@ def _previous(
     use = _sigmoid(-1.2 + 1.2 * loan_behaviour[parent] + 0.8 * rng.standard_normal(m))
     idle = rng.random(m) < 0.35
     balance = np.where(idle, 0.0, np.round(limit * use * 1.05, 3))
-    drawings = np.where(idle, 0.0, np.round(limit * rng.beta(0.6, 6, m), 2))
+    no_drawing = idle | (rng.random(m) < 0.65)
+    drawings = np.where(no_drawing, 0.0, np.round(limit * rng.beta(0.6, 6, m), 2))
     atm_share = rng.random(m)
     min_payment = np.round(balance * 0.05, 2)
-    payment = np.where(balance > 0, np.round(min_payment * rng.uniform(0.5, 4, m), 2), 0.0)
+    payment = np.where(balance > 0, np.round(min_payment * rng.uniform(1, 6, m), 2), 0.0)
     card_dpd = np.where(rng.random(m) < _sigmoid(-4.6 + 1.3 * loan_behaviour[parent]), rng.geometric(0.1, m), 0)
     detail_missing = rng.random(m) < 0.2
     atm_count = np.where(drawings > 0, rng.integers(0, 4, m), 0)
@@ -742,11 +756,13 @@ def _previous(
             "CNT_DRAWINGS_OTHER_CURRENT": _masked(np.zeros(m), detail_missing),
             "CNT_DRAWINGS_POS_CURRENT": _masked(pos_count.astype(float), detail_missing),
             "CNT_INSTALMENT_MATURE_CUM": _masked(k.astype(float), rng.random(m) < 0.075),
-            "NAME_CONTRACT_STATUS": _text(np.where(rng.random(m) < 0.035, 1, 0), ("Active", "Completed")),
+            "NAME_CONTRACT_STATUS": _text(
+                np.where(rng.random(m) < 0.035, 1, 0), _levels(CREDIT_CARD_BALANCE, "NAME_CONTRACT_STATUS")
+            ),
             "SK_DPD": card_dpd,
             "SK_DPD_DEF": np.where(card_dpd > 30, card_dpd // 10, 0),
         },
-        HISTORY_TABLES["credit_card_balance"],
+        CREDIT_CARD_BALANCE,
     )
     return previous, pos, installments, credit_card
 
