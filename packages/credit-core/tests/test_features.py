@@ -50,7 +50,7 @@ def _applicants_by_history(tables: RawTables, batch: pl.DataFrame) -> dict[str, 
 
     return {
         "none at all": pick((pl.col("BUREAU_NO_HISTORY") == 1) & (pl.col("PREV_NO_HISTORY") == 1)),
-        "bureau and balance": pick(pl.col("BUREAU_MONTHS_REPORTED") > 0),
+        "bureau and balance": pick(pl.col("BUREAU_STATUS_MONTHS") > 0),
         "cards": pick(pl.col("CC_NO_HISTORY") == 0),
         "instalments": pick(pl.col("INST_NO_HISTORY") == 0),
     }
@@ -185,7 +185,7 @@ def test_hand_computed_history_aggregates() -> None:
     # then
     assert row["INST_LATE_SHARE"] == 0.5 and row["INST_DAYS_LATE_MAX"] == 10.0
     assert row["INST_DAYS_EARLY_MEAN"] == 1.5 and row["INST_PAID_OWED_RATIO"] == 0.75
-    assert row["INST_UNDERPAID_AMOUNT"] == 500.0 and row["INST_NO_HISTORY"] == 0.0
+    assert row["INST_UNDERPAID_SUM"] == 500.0 and row["INST_NO_HISTORY"] == 0.0
     assert row["BUREAU_ACTIVE_COUNT"] == 2.0 and row["BUREAU_ACTIVE_DEBT_SUM"] == 2_400.0
     assert row["BUREAU_ACTIVE_DEBT_CREDIT_RATIO"] == 0.6 and row["BUREAU_OVERDUE_COUNT"] == 1.0
     assert row["BUREAU_STATUS_DPD_SHARE"] == pytest.approx(2 / 3) and row["BUREAU_STATUS_WORST"] == 2.0

@@ -1,10 +1,11 @@
 """Feature engineering: raw Home Credit tables -> one row per ``SK_ID_CURR``.
 
-One code path serves a 300 k-applicant batch (lazy frames, e.g. from :func:`loader.scan_tables`)
-and a single applicant in an API request (small eager frames): :func:`build_features` accepts
-either and returns the same kind. Every engineered column is declared once below with a
-description, the raw fields it comes from and a reader-facing group; the feature catalogue is
-generated from these declarations, so names and documentation cannot drift apart.
+:func:`build_features` serves a 300 k-applicant batch (lazy frames, e.g. from
+:func:`loader.scan_tables`) as well as small eager frames, and returns the same kind.
+:func:`applicant_features` is the request path for one applicant: the same feature declarations,
+evaluated on plain floats where no frame is needed. Every engineered column is declared once below
+with a description, the raw fields it comes from and a reader-facing group; the feature catalogue
+is generated from these declarations, so names and documentation cannot drift apart.
 
 Rules: a division by zero gives a missing value, never inf; counts over an absent history are 0
 and a ``*_NO_HISTORY`` flag says the table had no row for the applicant; the output keeps the
@@ -158,10 +159,6 @@ def _f(name: str, aggregation: pl.Expr, description: str, group: str, *fields: s
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     """numerator / denominator, missing where the denominator is 0 or missing."""
     return POLARS.ratio(numerator, denominator)
-
-
-def _col(name: str) -> pl.Expr:
-    return pl.col(name).cast(pl.Float64)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,7 +494,7 @@ BUREAU_FEATURES: tuple[Feature, ...] = (
         table=_B,
     ),
     _f(
-        "BUREAU_MONTHS_REPORTED",
+        "BUREAU_STATUS_MONTHS",
         pl.col("_bb_months").sum(),
         "Monthly bureau statuses reported",
         "Bureau arrears",
@@ -743,7 +740,7 @@ INSTALMENT_FEATURES: tuple[Feature, ...] = (
         table=_I,
     ),
     _f(
-        "INST_UNDERPAID_AMOUNT",
+        "INST_UNDERPAID_SUM",
         (pl.col("AMT_INSTALMENT") - pl.col("AMT_PAYMENT")).clip(lower_bound=0).sum(),
         "Total shortfall on instalments",
         "Payment history",
@@ -800,7 +797,7 @@ POS_FEATURES: tuple[Feature, ...] = (
     ),
     _f(
         "POS_REMAINING_SHARE_MEAN",
-        ratio(_col("CNT_INSTALMENT_FUTURE"), _col("CNT_INSTALMENT")).mean(),
+        ratio(POLARS["CNT_INSTALMENT_FUTURE"], POLARS["CNT_INSTALMENT"]).mean(),
         "Mean share of instalments still to pay",
         "Loans here",
         "CNT_INSTALMENT_FUTURE",
@@ -812,7 +809,7 @@ POS_FEATURES: tuple[Feature, ...] = (
 # ---------------------------------------------------------------------------------------------
 # Credit cards, monthly
 _C = "credit_card_balance"
-_utilisation = ratio(_col("AMT_BALANCE"), _col("AMT_CREDIT_LIMIT_ACTUAL"))
+_utilisation = ratio(POLARS["AMT_BALANCE"], POLARS["AMT_CREDIT_LIMIT_ACTUAL"])
 CARD_FEATURES: tuple[Feature, ...] = (
     _f("CC_MONTHS", pl.len(), "Monthly records of credit cards here", "Credit cards", "MONTHS_BALANCE", table=_C),
     _f(
@@ -924,10 +921,11 @@ _NO_HISTORY = {
     "POS_CASH_balance": "POS_NO_HISTORY",
     "credit_card_balance": "CC_NO_HISTORY",
 }
-# counts are 0, not missing, for an applicant without rows in a table
+# counts and sums (named *_COUNT, *_MONTHS, *_LOANS, *_SUM) are 0, not missing, without history
 _ZERO_WHEN_ABSENT = {
     f.name for fs in HISTORY_FEATURES.values() for f in fs if f.name.endswith(("_COUNT", "_MONTHS", "_LOANS", "_SUM"))
-} | {"BUREAU_MONTHS_REPORTED"}
+}
+_AGGREGATIONS = {table: [f.expr for f in features] for table, features in HISTORY_FEATURES.items()}
 
 
 def feature_columns() -> list[str]:
@@ -1052,6 +1050,3 @@ def applicant_features(
     for feature in CROSS_FEATURES:
         values[feature.name] = feature.formula(cross)  # type: ignore[misc]
     return {k: None if isinstance(v, float) and isnan(v) else v for k, v in values.items()}
-
-
-_AGGREGATIONS = {table: [f.expr for f in features] for table, features in HISTORY_FEATURES.items()}

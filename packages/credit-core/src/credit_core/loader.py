@@ -13,6 +13,7 @@ number). Errors raise :class:`DataValidationError` listing all of them; warnings
 
 from __future__ import annotations
 
+import gzip
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -68,7 +69,7 @@ class DataValidationError(ValueError):
 
 @dataclass
 class RawTables:
-    """The raw tables of one data folder, cleaned; history tables are ``None`` when absent."""
+    """The raw tables of one data folder, cleaned; ``history`` holds the history tables present."""
 
     application: pl.DataFrame
     application_test: pl.DataFrame | None = None
@@ -162,44 +163,41 @@ def _examples(frame: pl.DataFrame, column: str) -> tuple[str, ...]:
     return tuple(f"line {line}: {value!r}" for line, value in rows)
 
 
-def _read_csv_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        import gzip
-
-        data = gzip.decompress(data)
+def _csv(data: bytes, file: str, **options: Any) -> pl.DataFrame:
+    """Parse CSV bytes; a file that is not UTF-8 is decoded as cp1252 (what spreadsheets export)."""
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        log.info("%s is not UTF-8; reading it as cp1252", path.name)
-        data = data.decode("cp1252").encode("utf-8")
-    return data
+        return pl.read_csv(data, infer_schema=False, **options)
+    except pl.exceptions.ComputeError as error:
+        if "utf-8" not in str(error).lower():
+            raise
+    log.info("%s is not UTF-8; reading it as cp1252", file)
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        raise DataValidationError([DataIssue("error", file, None, "text is neither UTF-8 nor cp1252")]) from error
+    return pl.read_csv(text.encode("utf-8"), infer_schema=False, **options)
 
 
-def _read_raw(path: Path, table: Table, header: list[str]) -> pl.DataFrame:
-    """Read with every known column as float or text; unknown columns are read as text."""
-    known = {c.name: _polars_read_type(c) for c in table.columns if c.name in header}
+def _read_raw(path: Path, table: Table) -> pl.DataFrame:
+    """Every known column as float or text (numbers that do not parse stay text for _check_numeric)."""
+    known = {c.name: _polars_read_type(c) for c in table.columns}
     if path.suffix == ".parquet":
         frame = pl.read_parquet(path)
-        # numbers stored as text stay text here, so that _check_numeric can name the bad ones
         casts = [
-            pl.col(name).cast(dtype)
-            for name, dtype in known.items()
-            if dtype == pl.String or frame.schema[name].is_numeric() or frame.schema[name] == pl.Null
+            pl.col(name).cast(known[name])
+            for name, dtype in frame.schema.items()
+            if name in known and (known[name] == pl.String or dtype.is_numeric() or dtype == pl.Null)
         ]
         return frame.with_columns(casts).with_row_index(LINE, offset=1)
-    data = _read_csv_bytes(path)
+    data = path.read_bytes()
+    if path.name.endswith(".gz"):
+        data = gzip.decompress(data)
+    header = _csv(data, path.name, n_rows=0).columns
+    options: dict[str, Any] = {"row_index_name": LINE, "row_index_offset": 2}
     try:
-        return pl.read_csv(data, schema_overrides=known, row_index_name=LINE, row_index_offset=2, infer_schema=False)
+        return _csv(data, path.name, schema_overrides={c: known[c] for c in header if c in known}, **options)
     except pl.exceptions.ComputeError:
-        # a value that does not parse: read everything as text so that _check_numeric names it
-        return pl.read_csv(data, row_index_name=LINE, row_index_offset=2, infer_schema=False)
-
-
-def _header(path: Path) -> list[str]:
-    if path.suffix == ".parquet":
-        return list(pl.read_parquet_schema(path))
-    return pl.read_csv(_read_csv_bytes(path), n_rows=0, infer_schema=False).columns
+        return _csv(data, path.name, **options)
 
 
 def _check_numeric(frame: pl.DataFrame, table: Table, file: str) -> tuple[pl.DataFrame, list[DataIssue]]:
@@ -264,7 +262,8 @@ def _check_values(frame: pl.DataFrame, table: Table, file: str) -> list[DataIssu
 def read_table(path: Path, table: Table) -> tuple[pl.DataFrame, list[DataIssue]]:
     """Read, validate and clean one table file. Raises DataValidationError on errors."""
     file = path.name
-    header = _header(path)
+    frame = _read_raw(path, table)
+    header = [c for c in frame.columns if c != LINE]
     issues: list[DataIssue] = []
     missing = [c for c in table.column_names if c not in header]
     required_missing = [c for c in missing if table.column(c).required]
@@ -278,8 +277,7 @@ def read_table(path: Path, table: Table) -> tuple[pl.DataFrame, list[DataIssue]]
     if unknown:
         issues.append(DataIssue("warning", file, None, f"unknown columns ignored: {unknown}"))
 
-    frame = _read_raw(path, table, header)
-    frame = frame.select(LINE, *[c for c in table.column_names if c in frame.columns])
+    frame = frame.select(LINE, *[c for c in table.column_names if c in header])
     blank = pl.all_horizontal(pl.exclude(LINE).is_null() | pl.exclude(LINE).cast(pl.String).eq(""))
     frame = frame.filter(~blank)
     frame, numeric_issues = _check_numeric(frame, table, file)
