@@ -45,7 +45,7 @@ EXAMPLES = 5
 
 @dataclass(frozen=True)
 class DataIssue:
-    level: Literal["error", "warning"]
+    level: Literal["error", "warning", "info"]
     file: str
     column: str | None
     message: str
@@ -75,6 +75,11 @@ class RawTables:
     application_test: pl.DataFrame | None = None
     history: dict[str, pl.DataFrame] = field(default_factory=dict)
     warnings: list[DataIssue] = field(default_factory=list)
+    notes: list[DataIssue] = field(default_factory=list)  # what cleaning changed (sentinels, codes)
+
+    def add(self, issues: list[DataIssue]) -> None:
+        self.warnings += [i for i in issues if i.level == "warning"]
+        self.notes += [i for i in issues if i.level == "info"]
 
     @property
     def applications(self) -> pl.DataFrame:
@@ -288,7 +293,25 @@ def read_table(path: Path, table: Table) -> tuple[pl.DataFrame, list[DataIssue]]
     if errors:
         raise DataValidationError(errors)
     frame = frame.with_columns(pl.lit(None, dtype=_polars_type(table.column(c))).alias(c) for c in missing)
-    return frame.select(cleaning_expressions(table)), issues
+    return frame.select(cleaning_expressions(table)), issues + _cleaning_notes(frame, table, file)
+
+
+def _cleaning_notes(frame: pl.DataFrame, table: Table, file: str) -> list[DataIssue]:
+    """How many sentinels and missing codes cleaning turns into missing values, per column."""
+    counts = frame.select(
+        *(pl.col(c.name).eq(DAYS_SENTINEL).sum().alias(c.name) for c in table.columns if c.is_days),
+        *(pl.col(c.name).is_in(MISSING_CODES).sum().alias(c.name) for c in table.columns if c.kind is Kind.CATEGORY),
+    ).row(0, named=True)
+    return [
+        DataIssue(
+            "info",
+            file,
+            name,
+            f"{count} {'365243 sentinel' if table.column(name).is_days else 'XNA/XAP code'} value(s) read as missing",
+        )
+        for name, count in counts.items()
+        if count
+    ]
 
 
 def _orphans(
@@ -343,20 +366,21 @@ def load_tables(
     main_path = find_table_file(folder, main.name)
     if main_path is None:
         raise FileNotFoundError(f"{folder} has no {main.name} table (.csv, .csv.gz or .parquet)")
-    frame, warnings = read_table(main_path, main)
+    frame, issues = read_table(main_path, main)
     files = {main.name: main_path.name}
-    tables = RawTables(application=frame, warnings=warnings)
+    tables = RawTables(application=frame)
+    tables.add(issues)
 
     if application == "train" and (test_path := find_table_file(folder, APPLICATION_TEST.name)):
         tables.application_test, issues = read_table(test_path, APPLICATION_TEST)
-        tables.warnings += issues
+        tables.add(issues)
     for name, table in HISTORY_TABLES.items():
         path = find_table_file(folder, name)
         if path is None:
             continue
         tables.history[name], issues = read_table(path, table)
         files[name] = path.name
-        tables.warnings += issues
+        tables.add(issues)
 
     if tables.application_test is not None:
         both = tables.application.get_column("SK_ID_CURR").is_in(

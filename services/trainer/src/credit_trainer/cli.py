@@ -127,6 +127,94 @@ def catalogue(
         _echo(f"wrote {len(lines) - 2} features to {out}")
 
 
+def _csv_option(value: str, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"{unknown or value!r}: choose from {', '.join(allowed)}", param_hint=option)
+    return chosen
+
+
+@app.command()
+def eda(
+    data: Annotated[Path, typer.Option(help="Folder of raw tables (CSV or Parquet)")],
+    out: Annotated[Path, typer.Option(help="HTML file to write")],
+) -> None:
+    """Exploratory data analysis of a data folder as one HTML report with plots."""
+    from credit_trainer.eda import eda_report
+
+    tables = _load(data, strict_keys=False)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(eda_report(tables, str(data)))
+    _echo(f"wrote the EDA report of {tables.application.height:,} applicants to {out}")
+
+
+@app.command()
+def train(
+    data: Annotated[Path | None, typer.Option(help="Folder of raw tables [default: TRAINER_DATA_DIR]")] = None,
+    grid: Annotated[str | None, typer.Option(help="small (CI, demo) or full [default: TRAINER_GRID]")] = None,
+    models: Annotated[str, typer.Option(help="Candidate families, comma-separated")] = "dummy,logreg,lightgbm,xgboost",
+    imbalance: Annotated[
+        str, typer.Option(help="Imbalance handling to compare, comma-separated")
+    ] = "none,weights,smote",
+    max_applicants: Annotated[int | None, typer.Option(min=100, help="Train on a random subset")] = None,
+    promote: Annotated[
+        bool, typer.Option("--promote", help="Promote the new version if it beats the champion")
+    ] = False,
+) -> None:
+    """Train the candidates, choose by business cost, register the bundle as the challenger."""
+    from credit_trainer.candidates import FAMILIES, IMBALANCE
+    from credit_trainer.pipeline import train_and_register
+    from credit_trainer.training import TrainingDataError
+
+    settings = Settings()
+    chosen_grid = grid or settings.grid
+    if chosen_grid not in ("small", "full"):
+        raise typer.BadParameter("must be small or full", param_hint="--grid")
+    families = _csv_option(models, FAMILIES, "--models")
+    imbalances = _csv_option(imbalance, IMBALANCE, "--imbalance")
+    folder = data or settings.data_dir
+    tables = _load(folder, strict_keys=False)
+    try:
+        outcome = train_and_register(
+            tables,
+            settings,
+            source=str(folder),
+            grid=chosen_grid,  # type: ignore[arg-type]
+            families=families,
+            imbalances=imbalances,
+            max_applicants=max_applicants,
+            promote_after=promote,
+            progress=_echo,
+        )
+    except TrainingDataError as error:
+        _echo(f"error: {folder}: {error}")
+        raise typer.Exit(2) from error
+    for line in outcome.summary:
+        _echo(line)
+
+
+@app.command(name="promote")
+def promote_command(
+    data: Annotated[
+        Path | None, typer.Option(help="The data the challenger was trained on [default: TRAINER_DATA_DIR]")
+    ] = None,
+    version: Annotated[str | None, typer.Option(help="Model version [default: the challenger]")] = None,
+) -> None:
+    """Make the challenger the champion if it beats it on the challenger's hold-out applicants."""
+    from credit_trainer.tracking import configure, promote
+
+    settings = Settings()
+    configure(settings)
+    tables = _load(data or settings.data_dir, strict_keys=False)
+    try:
+        decision = promote(settings, tables, version)
+    except ValueError as error:
+        _echo(f"error: {error}")
+        raise typer.Exit(2) from error
+    _echo(("promoted: " if decision.promoted else "not promoted: ") + decision.reason)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

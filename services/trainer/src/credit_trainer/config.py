@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,3 +14,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data/synthetic")
     seed: int = 42
+    # MLflow: a tracking server URI (http://...), or empty for the embedded store under mlflow_dir
+    mlflow_tracking_uri: str | None = None
+    mlflow_dir: Path = Path("mlruns")
+    experiment: str = "credit-default"
+    model_name: str = "credit-default"
+    grid: Literal["small", "full"] = "small"
+    folds: int = Field(default=3, ge=2, le=10)
+    holdout: float = Field(default=0.2, gt=0.05, lt=0.5)
