@@ -172,6 +172,8 @@ def _csv(data: bytes, file: str, **options: Any) -> pl.DataFrame:
     """Parse CSV bytes; a file that is not UTF-8 is decoded as cp1252 (what spreadsheets export)."""
     try:
         return pl.read_csv(data, infer_schema=False, **options)
+    except pl.exceptions.NoDataError as error:
+        raise DataValidationError([DataIssue("error", file, None, "the file is empty")]) from error
     except pl.exceptions.ComputeError as error:
         if "utf-8" not in str(error).lower():
             raise
@@ -285,6 +287,8 @@ def read_table(path: Path, table: Table) -> tuple[pl.DataFrame, list[DataIssue]]
     frame = frame.select(LINE, *[c for c in table.column_names if c in header])
     blank = pl.all_horizontal(pl.exclude(LINE).is_null() | pl.exclude(LINE).cast(pl.String).eq(""))
     frame = frame.filter(~blank)
+    if frame.height == 0:
+        raise DataValidationError([DataIssue("error", file, None, "the file has a header but no data rows")])
     frame, numeric_issues = _check_numeric(frame, table, file)
     issues += numeric_issues
     if not numeric_issues:

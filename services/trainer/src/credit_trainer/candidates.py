@@ -72,7 +72,8 @@ def preprocessing(*, impute: bool, scale: bool) -> ColumnTransformer:
     numeric: Any = Pipeline(steps) if steps else "passthrough"
     categorical = OneHotEncoder(handle_unknown="ignore", min_frequency=0.005, sparse_output=False)
     return ColumnTransformer(
-        [("categorical", categorical, list(CATEGORICAL_FEATURES)), ("numeric", numeric, list(NUMERIC_FEATURES))],
+        # numeric first: a numeric feature keeps the same column position whatever the categories
+        [("numeric", numeric, list(NUMERIC_FEATURES)), ("categorical", categorical, list(CATEGORICAL_FEATURES))],
         verbose_feature_names_out=False,
     )
 

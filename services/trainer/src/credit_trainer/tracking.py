@@ -229,7 +229,7 @@ def log_bundle(
     client = MlflowClient()
     model_version = str(info.registered_model_version)
     tags = {
-        "threshold": f"{bundle.threshold:.6f}",
+        "threshold": repr(bundle.threshold),
         "candidate": str(bundle.metadata["candidate"]),
         "holdout_cost_per_1000": f"{bundle.metadata['holdout']['cost_per_1000']:.3f}",
         "holdout_auc": f"{bundle.metadata['holdout']['auc']:.4f}",

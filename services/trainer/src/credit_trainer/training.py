@@ -114,10 +114,11 @@ def fit_candidate(candidate: Candidate, data: Dataset, folds: int, seed: int) ->
         "cv_auc_std": float(search.cv_results_["std_test_auc"][best]),
         "cv_cost_per_1000": float(-search.cv_results_["mean_test_cost"][best]),
     }
-    oof = cross_val_predict(search.best_estimator_, x_train, y_train, cv=cv, method="predict_proba")[:, 1]
+    # float64 from here on, as the served model computes (XGBoost gives float32)
+    oof = cross_val_predict(search.best_estimator_, x_train, y_train, cv=cv, method="predict_proba")[:, 1].astype(float)
     threshold = find_cost_optimal_threshold(y_train, oof)
     x_hold, y_hold = data.x.iloc[data.holdout], data.y[data.holdout]
-    holdout_proba = search.best_estimator_.predict_proba(x_hold)[:, 1]
+    holdout_proba = search.best_estimator_.predict_proba(x_hold)[:, 1].astype(float)
     holdout = evaluate(y_hold, holdout_proba, threshold.threshold)
     sample = x_hold.iloc[:IMPORTANCE_ROWS]
     return CandidateResult(
