@@ -9,7 +9,7 @@ DEMO_DATA := data/demo
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup test test-fast lint format demo bench clean
+.PHONY: setup test test-fast lint format demo bench mlflow-ui clean
 
 setup: $(STAMP)
 
@@ -37,13 +37,20 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-demo: setup  ## small synthetic data set -> features -> summary
+demo: setup  ## synthetic data -> validation -> features -> EDA -> trained, registered, promoted model
 	$(BIN)/credit-trainer synth --out $(DEMO_DATA) --applicants 20000 --test-applicants 2000 --format parquet
 	$(BIN)/credit-trainer validate --data $(DEMO_DATA) --strict-keys
 	$(BIN)/credit-trainer features --data $(DEMO_DATA) --out $(DEMO_DATA)/features.parquet
+	$(BIN)/credit-trainer eda --data $(DEMO_DATA) --out $(DEMO_DATA)/eda.html
+	$(BIN)/credit-trainer train --data $(DEMO_DATA) --grid small --max-applicants 6000 --promote
+	@echo "MLflow UI: make mlflow-ui, then open http://127.0.0.1:5000"
 
-bench: setup  ## full-size feature build and the single-applicant hot path (generates data once)
+mlflow-ui: setup  ## browse the embedded MLflow store (runs, plots, registered models)
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns/mlflow.db --host 127.0.0.1 --port 5000
+
+bench: setup  ## full-size feature build, single-applicant hot path, full-size training (generates data once)
 	$(BIN)/python bench/features_scale.py
+	$(BIN)/python bench/train_scale.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .coverage

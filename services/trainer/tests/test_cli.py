@@ -89,3 +89,16 @@ def test_settings_refuse_a_bad_value(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRAINER_SEED", "not-a-number")
     with pytest.raises(ValueError, match="seed"):
         Settings()
+
+
+def test_eda_writes_a_self_contained_report_with_plots(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "eda.html"
+    result = runner.invoke(app, ["eda", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    for section in ("Target balance", "Missing values", "Main fields by outcome", "Default rate per category level"):
+        assert f"<h2>{section}</h2>" in page
+    assert "Correlation of numeric fields with the target" in page
+    assert page.count("data:image/png;base64,") >= 10
+    # the sentinel count the loader reported is in the report
+    assert "365243 sentinel value(s) read as missing" in page
