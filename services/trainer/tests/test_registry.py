@@ -74,6 +74,17 @@ def test_champion_loads_by_alias_and_scores_like_training(
     expected = np.where(joined["probability_served"].to_numpy() >= threshold, "refused", "granted")
     assert (joined["decision"].to_numpy() == expected).all()
 
+    # one parent run with a nested run per candidate, all in the trainer's experiment
+    runs = mlflow.search_runs(
+        experiment_names=["credit-default"], filter_string=f"tags.mlflow.parentRunId = '{champion.run_id}'"
+    )
+    assert len(runs) == 10 and set(runs["tags.candidate"]) >= {
+        "dummy",
+        "lightgbm+smote",
+        "xgboost+weights",
+        "logreg+none",
+    }
+
     # the artifacts really went to the S3 endpoint
     s3 = boto3.client(
         "s3",

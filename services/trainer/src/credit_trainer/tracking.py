@@ -65,12 +65,15 @@ def configure(settings: Settings) -> str:
 
 
 def experiment(settings: Settings) -> str:
-    """The experiment's id, created on first use (embedded store: artifacts under the project)."""
+    """Create (embedded store: artifacts under the project) and activate the experiment; its id."""
     found = mlflow.get_experiment_by_name(settings.experiment)
     if found is not None:
-        return str(found.experiment_id)
-    location = None if settings.mlflow_tracking_uri else (settings.mlflow_dir.resolve() / "artifacts").as_uri()
-    return str(mlflow.create_experiment(settings.experiment, artifact_location=location))
+        experiment_id = str(found.experiment_id)
+    else:
+        location = None if settings.mlflow_tracking_uri else (settings.mlflow_dir.resolve() / "artifacts").as_uri()
+        experiment_id = str(mlflow.create_experiment(settings.experiment, artifact_location=location))
+    mlflow.set_experiment(experiment_id=experiment_id)  # nested runs follow the active experiment
+    return experiment_id
 
 
 def data_fingerprint(tables: RawTables) -> str:

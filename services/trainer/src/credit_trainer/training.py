@@ -176,12 +176,12 @@ def choose(results: list[CandidateResult], data: Dataset) -> Choice:
     if calibrated["brier"] < best.holdout["brier"] and calibrated["cost"] <= best.holdout["cost"]:
         reasons.append(
             f"calibrated (Platt): Brier {best.holdout['brier']:.4f} -> {calibrated['brier']:.4f}, "
-            f"cost {best.holdout['cost']:.0f} -> {calibrated['cost']:.0f}"
+            f"cost per 1,000 {best.holdout['cost_per_1000']:.0f} -> {calibrated['cost_per_1000']:.0f}"
         )
         return Choice(best, threshold, ab, calibrated, proba, oof, reasons)
     reasons.append(
         f"not calibrated: Platt scaling gave Brier {calibrated['brier']:.4f} (was {best.holdout['brier']:.4f}) "
-        f"and cost {calibrated['cost']:.0f} (was {best.holdout['cost']:.0f})"
+        f"and cost per 1,000 {calibrated['cost_per_1000']:.0f} (was {best.holdout['cost_per_1000']:.0f})"
     )
     return choice
 
