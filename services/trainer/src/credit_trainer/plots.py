@@ -75,9 +75,14 @@ def confusion(tn: float, fp: float, fn: float, tp: float, threshold: float) -> F
 def cost_vs_threshold(y: np.ndarray, probability: np.ndarray, threshold: float) -> Figure:
     curve = cost_curve(y, probability)
     fig, ax = _figure("Business cost 10·FN + FP vs threshold")
-    ax.plot(curve.thresholds, [per_1000(c, len(y)) for c in curve.costs], color=BLUE, label="cost per 1,000 applicants")
+    ax.plot(
+        curve.thresholds,
+        [per_1000(c, len(y)) for c in curve.costs],
+        color=BLUE,
+        label="hold-out cost per 1,000 applicants",
+    )
     chosen = per_1000(float(np.interp(threshold, curve.thresholds, curve.costs)), len(y))
-    ax.axvline(threshold, color=ORANGE, linestyle="--", label=f"chosen threshold {threshold:.3f}")
+    ax.axvline(threshold, color=ORANGE, linestyle="--", label=f"threshold chosen out of fold: {threshold:.3f}")
     ax.plot([threshold], [chosen], marker="o", color=ORANGE)
     ax.set(xlabel="Threshold (refuse when probability ≥ threshold)", ylabel="Cost per 1,000 applicants", xlim=(0, 1))
     ax.legend(loc="upper right")
@@ -114,8 +119,10 @@ def candidates(comparison: pd.DataFrame) -> Figure:
     rows = comparison.sort_values("holdout_cost_per_1000", ascending=False)
     fig, ax = _figure("Candidates: hold-out cost per 1,000 applicants (lower is better)", (8, 0.35 * len(rows) + 1.5))
     ax.barh(rows["candidate"], rows["holdout_cost_per_1000"], color=[ORANGE if c else BLUE for c in rows["chosen"]])
-    for y_pos, (cost, auc) in enumerate(zip(rows["holdout_cost_per_1000"], rows["holdout_auc"], strict=True)):
-        ax.text(cost, y_pos, f" {cost:,.0f}  (AUC {auc:.3f})", va="center", fontsize=8)
+    for y_pos, (cost, auc, chosen) in enumerate(
+        zip(rows["holdout_cost_per_1000"], rows["holdout_auc"], rows["chosen"], strict=True)
+    ):
+        ax.text(cost, y_pos, f" {cost:,.0f}  (AUC {auc:.3f}){'  chosen' if chosen else ''}", va="center", fontsize=8)
     ax.set(xlabel="Cost per 1,000 applicants")
     fig.tight_layout()
     return fig
