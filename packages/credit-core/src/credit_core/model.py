@@ -85,15 +85,15 @@ class CreditModel:
         """Like :meth:`score` for raw rows as given by a client (pandas or polars, any subset of
         columns, sentinels and codes as in the files)."""
         frame = application if isinstance(application, pl.DataFrame) else pl.from_pandas(application)
-        return self.score(conform(frame, APPLICATION_TEST), _clean_history(history))
+        return self.score(conform(frame, APPLICATION_TEST), clean_history(history))
 
     def score_one(self, record: Mapping[str, Any], history: Mapping[str, Any] | None = None) -> float:
         """Probability for one raw application record and its raw history rows (the request path)."""
-        features = applicant_features(clean_record(record), _clean_history(history))
+        features = applicant_features(clean_record(record), clean_history(history))
         return float(self.predict_proba_features(pl.DataFrame([features], schema=_FEATURE_SCHEMA))[0])
 
 
-def _clean_history(history: Mapping[str, Any] | None) -> dict[str, pl.DataFrame]:
+def clean_history(history: Mapping[str, Any] | None) -> dict[str, pl.DataFrame]:
     """Raw history tables (pandas or polars, any subset of columns) -> cleaned, typed frames."""
     tables = {}
     for name, rows in (history or {}).items():
