@@ -1,0 +1,1 @@
+"""bank-scoring scoring API: the champion model over REST, every prediction logged."""

@@ -1,0 +1,100 @@
+"""``credit-scoring-api``: serve, migrate the database, ingest applicants into the store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import sqlalchemy as sa
+import typer
+from credit_core.loader import DataValidationError, load_tables
+
+from credit_scoring_api.config import Settings
+from credit_scoring_api.db import applicants, engine_for, migrate
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+
+@app.command(name="migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    settings = Settings()
+    migrate(settings.database_url)
+    typer.echo(
+        f"database at {sa.make_url(settings.database_url).render_as_string(hide_password=True)} is up to date", err=True
+    )
+
+
+def _history_of(tables: dict[str, pl.DataFrame], ids: pl.Series) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Each applicant's raw history rows, table by table."""
+    per_applicant: dict[int, dict[str, list[dict[str, Any]]]] = {int(i): {} for i in ids}
+    bureau_owner: dict[int, int] = {}
+    if "bureau" in tables:
+        bureau_owner = dict(tables["bureau"].select("SK_ID_BUREAU", "SK_ID_CURR").iter_rows())
+    for name, frame in tables.items():
+        for row in frame.to_dicts():
+            owner = bureau_owner.get(row["SK_ID_BUREAU"]) if name == "bureau_balance" else row.get("SK_ID_CURR")
+            if owner in per_applicant:
+                per_applicant[owner].setdefault(name, []).append({k: v for k, v in row.items() if v is not None})
+    return per_applicant
+
+
+@app.command()
+def ingest(
+    data: Annotated[Path, typer.Option(help="Folder with application_test (+ history tables)")],
+    limit: Annotated[int | None, typer.Option(min=1, help="Ingest only the first N applicants")] = None,
+) -> None:
+    """Load applicants (application_test and their history) into the applicant store; re-ingesting replaces them."""
+    settings = Settings()
+    try:
+        tables = load_tables(data, application="test")
+    except (DataValidationError, FileNotFoundError) as error:
+        typer.echo(f"error: {data}: {error}", err=True)
+        raise typer.Exit(2) from error
+    application = tables.application.head(limit) if limit else tables.application
+    ids = application.get_column("SK_ID_CURR")
+    history = {
+        n: f.filter(pl.col("SK_ID_CURR").is_in(ids.implode())) if "SK_ID_CURR" in f.columns else f
+        for n, f in tables.history.items()
+    }
+    histories = _history_of(history, ids)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "applicant_id": record["SK_ID_CURR"],
+            "application": json.loads(json.dumps({k: v for k, v in record.items() if v is not None})),
+            "history": histories[record["SK_ID_CURR"]],
+            "ingested_at": now,
+        }
+        for record in application.to_dicts()
+    ]
+    engine = engine_for(settings.database_url)
+    migrate(settings.database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.delete(applicants).where(applicants.c.applicant_id.in_(ids.to_list())))
+        for start in range(0, len(rows), 1_000):
+            connection.execute(sa.insert(applicants), rows[start : start + 1_000])
+            typer.echo(f"ingest: {min(start + 1_000, len(rows)):,}/{len(rows):,} applicants", err=True)
+    typer.echo(f"ingested {len(rows):,} applicants from {data}", err=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Migrate the database, then serve the API with uvicorn."""
+    import uvicorn
+
+    migrate(Settings().database_url)
+    uvicorn.run(
+        "credit_scoring_api.main:app_factory", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,48 @@
+"""Applicants known to the system (the applicant store), looked up by number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, HTTPException, Path, status
+
+from credit_scoring_api.db import applicants
+from credit_scoring_api.deps import ApiKey, Engine, Model, Writer
+from credit_scoring_api.schemas import Score
+from credit_scoring_api.service import score_application
+
+router = APIRouter(prefix="/v1/applicants", tags=["applicants"])
+ApplicantId = Path(ge=0, description="SK_ID_CURR of an ingested applicant")
+
+
+def _stored(engine: sa.Engine, applicant_id: int) -> dict[str, Any]:
+    with engine.connect() as connection:
+        row = (
+            connection.execute(sa.select(applicants).where(applicants.c.applicant_id == applicant_id))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"applicant {applicant_id} is not in the applicant store")
+    return dict(row)
+
+
+@router.get("/{applicant_id}", summary="An applicant's application and history")
+def applicant(engine: Engine, applicant_id: int = ApplicantId) -> dict[str, Any]:
+    row = _stored(engine, applicant_id)
+    return {
+        "applicant_id": row["applicant_id"],
+        "application": row["application"],
+        "history": row["history"],
+        "history_rows": {name: len(rows) for name, rows in row["history"].items()},
+        "ingested_at": row["ingested_at"],
+    }
+
+
+@router.get("/{applicant_id}/score", response_model=Score, summary="Score a known applicant", dependencies=[ApiKey])
+def applicant_score(engine: Engine, model: Model, writer: Writer, applicant_id: int = ApplicantId) -> Score:
+    row = _stored(engine, applicant_id)
+    result, log_row = score_application(row["application"], row["history"], model, "store")
+    writer.submit(log_row)
+    return result

@@ -1,0 +1,39 @@
+"""The model in service and its reload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from credit_scoring_api.deps import ApiKey, Model
+from credit_scoring_api.schemas import ModelInfo
+
+router = APIRouter(tags=["model"])
+
+
+@router.get("/v1/model", response_model=ModelInfo, summary="The model in service")
+def model_info(model: Model, request: Request) -> ModelInfo:
+    metadata = model.bundle.metadata
+    return ModelInfo(
+        name=model.name,
+        version=model.version,
+        alias=model.alias,
+        threshold=model.threshold,
+        candidate=str(metadata.get("candidate", "")),
+        trained_at=str(metadata.get("trained_at", "")),
+        metrics={
+            "cv": metadata.get("cv", {}),
+            "holdout": metadata.get("holdout", {}),
+            "reference_costs": metadata.get("reference_costs", {}),
+        },
+        feature_catalogue=request.app.state.models.catalogue,
+    )
+
+
+@router.post("/v1/admin/reload", dependencies=[ApiKey], summary="Load the version the alias points at now")
+def reload(request: Request) -> dict[str, Any]:
+    store = request.app.state.models
+    changed = store.refresh()
+    current = store.current
+    return {"changed": changed, "version": current.version if current else None, "error": store.error}

@@ -1,0 +1,34 @@
+"""Realised outcomes of past decisions, for monitoring realised performance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from fastapi import APIRouter, status
+
+from credit_scoring_api.db import outcomes
+from credit_scoring_api.deps import ApiKey, Engine
+from credit_scoring_api.schemas import Outcome, Recorded
+
+router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"], dependencies=[ApiKey])
+
+
+@router.post(
+    "", response_model=Recorded, status_code=status.HTTP_201_CREATED, summary="Record whether an applicant defaulted"
+)
+def record(outcome: Outcome, engine: Engine) -> Recorded:
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        new_id = connection.execute(
+            sa.insert(outcomes)
+            .values(
+                applicant_id=outcome.applicant_id,
+                defaulted=outcome.defaulted,
+                observed_at=outcome.observed_at or now,
+                recorded_at=now,
+                request_id=outcome.request_id,
+            )
+            .returning(outcomes.c.id)
+        ).scalar_one()
+    return Recorded(id=new_id, applicant_id=outcome.applicant_id, recorded_at=now)
