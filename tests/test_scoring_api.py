@@ -345,3 +345,36 @@ def test_a_new_champion_is_picked_up_without_restart(
         reload = client.post("/v1/admin/reload", headers=KEY).json()
         assert reload == {"changed": False, "version": new_version, "error": None}
         assert "scoring_model_reloads_total 1.0" in client.get("/metrics").text
+
+
+def test_a_row_the_database_refuses_does_not_block_the_log(database: str) -> None:
+    from datetime import UTC, datetime
+
+    from credit_scoring_api.db import engine_for
+    from credit_scoring_api.prediction_log import PredictionLogWriter
+
+    migrate(database)
+    writer = PredictionLogWriter(engine_for(database), capacity=100, batch=10, flush_seconds=0.05)
+    good = {
+        "request_id": "good",
+        "scored_at": datetime.now(UTC),
+        "applicant_id": 1,
+        "model_name": "m",
+        "model_version": "1",
+        "threshold": 0.1,
+        "probability": 0.2,
+        "decision": "refused",
+        "source": "test",
+        "latency_ms": 1.0,
+        "raw_input": {},
+        "features": {},
+    }
+    writer.start()
+    writer.submit(good)
+    writer.submit(good | {"request_id": "too-big", "applicant_id": 2**70})  # out of BIGINT range
+    writer.submit(good | {"request_id": "after"})
+    writer.stop()
+    assert (writer.written, writer.dropped, writer.backlog) == (2, 1, 0)
+    with sa.create_engine(database).connect() as connection:
+        ids = connection.execute(sa.text("SELECT request_id FROM predictions ORDER BY id")).scalars().all()
+    assert ids == ["good", "after"]

@@ -94,8 +94,11 @@ class Table:
         )
 
 
+MAX_ID = 2**63 - 1  # keys are stored as 64-bit integers
+
+
 def _id(name: str, label: str, *, nullable: bool = False) -> Column:
-    return Column(name, Kind.ID, label, nullable=nullable, required=True, min=0)
+    return Column(name, Kind.ID, label, nullable=nullable, required=True, min=0, max=MAX_ID)
 
 
 def _flag(name: str, label: str, *, nullable: bool = True) -> Column:

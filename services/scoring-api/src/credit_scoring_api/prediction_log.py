@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from credit_scoring_api import metrics
 from credit_scoring_api.db import predictions
@@ -72,7 +72,7 @@ class PredictionLogWriter:
         try:
             with self.engine.begin() as connection:
                 connection.execute(sa.insert(predictions), self.pending)
-        except SQLAlchemyError as error:
+        except (OperationalError, InterfaceError) as error:
             if self.database_up:
                 log.error(
                     "prediction log: database unavailable, keeping %d rows and retrying: %s",
@@ -82,6 +82,14 @@ class PredictionLogWriter:
             self.database_up = False
             metrics.LOG_DATABASE_UP.set(0)
             return False
+        except SQLAlchemyError as error:
+            # the database answered but refused some row: write the others, report the refused ones
+            log.error(
+                "prediction log: batch of %d refused (%s); writing row by row",
+                len(self.pending),
+                error.__class__.__name__,
+            )
+            return self._write_one_by_one()
         if not self.database_up:
             log.warning("prediction log: database back, writing the backlog (%d rows)", self.backlog)
         self.database_up = True
@@ -90,6 +98,25 @@ class PredictionLogWriter:
         metrics.LOG_WRITTEN.inc(len(self.pending))
         self.pending = []
         return True
+
+    def _write_one_by_one(self) -> bool:
+        kept = []
+        for row in self.pending:
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(sa.insert(predictions), [row])
+                self.written += 1
+                metrics.LOG_WRITTEN.inc()
+            except (OperationalError, InterfaceError):
+                kept.append(row)  # the database went away meanwhile: retry later
+            except SQLAlchemyError as error:
+                self.dropped += 1
+                metrics.LOG_DROPPED.inc()
+                log.error(
+                    "prediction log: request %s refused by the database, not logged: %s", row.get("request_id"), error
+                )
+        self.pending = kept
+        return not kept
 
     def _run(self) -> None:
         retry = 0.5

@@ -5,7 +5,16 @@ labels as descriptions. Unknown fields are refused."""
 from datetime import datetime
 from typing import Annotated, Any, Literal, Optional
 
-from credit_core.schema import APPLICATION_TEST, DAYS_SENTINEL, HISTORY_TABLES, MISSING_CODES, Column, Kind, Table
+from credit_core.schema import (
+    APPLICATION_TEST,
+    DAYS_SENTINEL,
+    HISTORY_TABLES,
+    MAX_ID,
+    MISSING_CODES,
+    Column,
+    Kind,
+    Table,
+)
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
 STRICT = ConfigDict(extra="forbid")
@@ -130,10 +139,12 @@ class Outcome(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"applicant_id": 100001, "defaulted": False}]}
     )
 
-    applicant_id: int = Field(ge=0)
+    applicant_id: int = Field(ge=0, le=MAX_ID)
     defaulted: bool
     observed_at: datetime | None = Field(default=None, description="When the outcome was known (default: now)")
-    request_id: str | None = Field(default=None, max_length=64, description="The scoring request it concerns, if known")
+    request_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The scoring request it concerns, if known"
+    )
 
 
 class Recorded(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from credit_core.schema import MAX_ID
 from fastapi import APIRouter, HTTPException, Path, status
 
 from credit_scoring_api.db import applicants
@@ -13,7 +14,7 @@ from credit_scoring_api.schemas import Score
 from credit_scoring_api.service import score_application
 
 router = APIRouter(prefix="/v1/applicants", tags=["applicants"])
-ApplicantId = Path(ge=0, description="SK_ID_CURR of an ingested applicant")
+ApplicantId = Path(ge=0, le=MAX_ID, description="SK_ID_CURR of an ingested applicant")
 
 
 def _stored(engine: sa.Engine, applicant_id: int) -> dict[str, Any]:
