@@ -35,6 +35,11 @@ def registry(tmp_path_factory: pytest.TempPathFactory, synthetic: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def postgres_url() -> str:
+    return POSTGRES
+
+
+@pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[sa.Engine]:
     engine = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     try:

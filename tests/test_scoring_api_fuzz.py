@@ -20,11 +20,10 @@ KEY = "fuzz-key"
 
 
 @pytest.fixture(scope="module")
-def live_api(registry: str, postgres_admin: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_api(registry: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import sqlalchemy as sa
 
-    from tests.conftest import POSTGRES
-
+    POSTGRES = postgres_url  # noqa: N806
     name = "bank_scoring_fuzz"
     admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

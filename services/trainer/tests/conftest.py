@@ -53,6 +53,11 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def s3_bucket() -> str:
+    return BUCKET
+
+
+@pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iterator[str]:
     """A real `mlflow server`: SQLite backend store, artifacts proxied to the S3 endpoint."""
     folder = tmp_path_factory.mktemp("mlflow-server")

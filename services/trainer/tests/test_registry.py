@@ -16,8 +16,6 @@ from credit_trainer.cli import app
 from mlflow import MlflowClient
 from typer.testing import CliRunner
 
-from .conftest import BUCKET
-
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 runner = CliRunner()
 
@@ -50,7 +48,7 @@ def _raw_rows(folder: Path, ids: pl.Series) -> dict[str, object]:
 
 
 def test_champion_loads_by_alias_and_scores_like_training(
-    first_training: str, mlflow_server: str, small_data: Path, s3_endpoint: str
+    first_training: str, mlflow_server: str, small_data: Path, s3_endpoint: str, s3_bucket: str
 ) -> None:
     assert f"registered {MODEL_NAME} version 1 as challenger" in first_training
     assert "promoted: first model: version 1 becomes champion" in first_training
@@ -93,7 +91,7 @@ def test_champion_loads_by_alias_and_scores_like_training(
         aws_secret_access_key="testing",
         region_name="us-east-1",
     )
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=s3_bucket)["Contents"]]
     assert any(k.endswith("bundle.pkl") for k in keys)
     assert any(k.endswith("eda.html") for k in keys)
     assert any(k.endswith("cost_vs_threshold.png") for k in keys)

@@ -1,0 +1,212 @@
+"""Load test of the scoring API: 2 uvicorn workers logging to the real Postgres, driven by wrk.
+
+    python bench/api_load.py [--seconds 30] [--connections 32]
+
+1. Makes sure a champion model exists (trains a LightGBM on 10,000 synthetic applicants into
+   data/bench/mlruns if the registry has none).
+2. Creates the database ``bank_scoring_bench`` on the Postgres of BENCH_POSTGRES_URL, starts
+   ``credit-scoring-api serve --workers 2`` on loopback.
+3. Runs ``wrk`` (Debian package) with a Lua script cycling through 200 different applications,
+   32 connections, 30 s; prints req/s, p50/p95/p99, then waits for the prediction log to drain and
+   compares the rows logged with the requests answered.
+4. In-process: single-application latency of the fast path, and batch throughput for 10,000.
+
+Bar (2 cores, load generator included): >= 1,000 scored applications/s, p99 <= 30 ms, logged rows
+= requests; in-process p50 <= 1 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+from credit_core.loader import load_tables
+from credit_core.registry import load_credit_model, model_uri
+from credit_core.scoring import CompiledModel
+from credit_core.synthetic import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DATABASE = "bank_scoring_bench"
+KEY = "bench-key"
+
+
+def ensure_model(folder: Path) -> tuple[str, Path]:
+    data = folder / "data"
+    registry = f"sqlite:///{folder / 'mlruns' / 'mlflow.db'}"
+    if not (folder / "mlruns" / "mlflow.db").is_file():
+        print("training a model for the benchmark ...", flush=True)
+        generate(data, 10_000, 2_000, seed=3, fmt="parquet")
+        env = os.environ | {"TRAINER_MLFLOW_DIR": str(folder / "mlruns")}
+        command = [sys.executable, "-m", "credit_trainer.cli", "train", "--data", str(data)]
+        subprocess.run(
+            [*command, "--models", "lightgbm", "--imbalance", "none", "--promote"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return registry, data
+
+
+def fresh_database() -> str:
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{DATABASE}"'))
+    return sa.make_url(POSTGRES).set(database=DATABASE).render_as_string(hide_password=False)
+
+
+def start_api(registry: str, database: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = os.environ | {
+        "SCORING_DATABASE_URL": database,
+        "SCORING_MLFLOW_TRACKING_URI": registry,
+        "SCORING_API_KEYS": json.dumps([KEY]),
+        "SCORING_RELOAD_INTERVAL": "0",
+    }
+    command = [sys.executable, "-m", "credit_scoring_api.cli", "serve", "--port", str(port), "--workers", "2"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/ready", timeout=2) as response:
+                if response.status == 200:
+                    time.sleep(3)  # both workers up
+                    return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError(log.read_text()[-3000:])
+
+
+def lua_script(bodies: list[str]) -> str:
+    entries = ",\n".join(f"[==[{body}]==]" for body in bodies)
+    return f"""
+local bodies = {{
+{entries}
+}}
+local requests = {{}}
+local i = 0
+init = function(args)
+  for k, body in ipairs(bodies) do
+    requests[k] = wrk.format("POST", "/v1/scores", {{["Content-Type"] = "application/json", ["X-API-Key"] = "{KEY}"}}, body)
+  end
+end
+request = function()
+  i = i % #requests + 1
+  return requests[i]
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d errors=%d status_errors=%d p50=%.3f p95=%.3f p99=%.3f\\n",
+    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def in_process(registry: str, data: Path) -> tuple[float, float]:
+    import mlflow
+
+    mlflow.set_tracking_uri(registry)
+    bundle = load_credit_model(model_uri())
+    compiled = CompiledModel.compile(bundle)
+    records = pl.read_parquet(data / "application_test.parquet").head(2_000).to_dicts()
+    for record in records[:200]:
+        compiled.probability(record)
+    times = []
+    for record in records:
+        started = time.perf_counter()
+        compiled.probability(record)
+        times.append(time.perf_counter() - started)
+    tables = load_tables(data, application="test")
+    application = (
+        tables.application.head(10_000)
+        if tables.application.height >= 10_000
+        else pl.concat([tables.application] * 5).head(10_000)
+    )
+    started = time.perf_counter()
+    bundle.score(application, tables.history)
+    batch_rate = application.height / (time.perf_counter() - started)
+    return statistics.median(times) * 1e3, batch_rate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--folder", type=Path, default=ROOT / "data" / "bench")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install wrk (Debian package)", file=sys.stderr)
+        return 2
+    registry, data = ensure_model(args.folder)
+    database = fresh_database()
+    applications = pl.read_parquet(data / "application_test.parquet").head(200).to_dicts()
+    bodies = [json.dumps({"application": {k: v for k, v in a.items() if v is not None}}) for a in applications]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        process, url = start_api(registry, database, Path(tmp) / "api.log")
+        try:
+            script = Path(tmp) / "scores.lua"
+            script.write_text(lua_script(bodies))
+            command = [
+                "wrk",
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{args.seconds}s",
+                "--timeout",
+                "5s",
+                "-s",
+                str(script),
+                url,
+            ]
+            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+            result = dict(kv.split("=") for kv in re.search(r"RESULT (.*)", output).group(1).split())  # type: ignore[union-attr]
+            engine = sa.create_engine(database)
+            deadline, logged = time.monotonic() + 120, -1
+            while time.monotonic() < deadline:
+                with engine.connect() as connection:
+                    now = connection.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one()
+                if now == logged:
+                    break
+                logged = now
+                time.sleep(2)
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+    answered = int(result["requests"]) - int(result["status_errors"])
+    print(f"wrk: {args.connections} connections, {args.seconds} s, 2 API workers, logging to Postgres")
+    print(
+        f"  {rate:,.0f} scored applications/s; latency p50 {result['p50']} ms, p95 {result['p95']} ms, p99 {result['p99']} ms"
+    )
+    print(
+        f"  requests answered {answered:,} (errors {result['errors']}, non-2xx {result['status_errors']}); rows logged {logged:,}"
+    )
+    p50, batch_rate = in_process(registry, data)
+    print(f"in-process: single application p50 {p50:.3f} ms; batch of 10,000 applications {batch_rate:,.0f}/s")
+    met = rate >= 1_000 and float(result["p99"]) <= 30 and logged >= answered and p50 <= 1
+    print("bars (>= 1,000/s, p99 <= 30 ms, rows = requests, p50 <= 1 ms): " + ("met" if met else "MISSED"))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
