@@ -125,6 +125,7 @@ def in_process(registry: str, data: Path) -> tuple[float, float]:
     import mlflow
 
     mlflow.set_tracking_uri(registry)
+    mlflow.set_registry_uri(registry)
     bundle = load_credit_model(model_uri())
     compiled = CompiledModel.compile(bundle)
     records = pl.read_parquet(data / "application_test.parquet").head(2_000).to_dicts()
