@@ -24,5 +24,5 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=50_000_000, ge=1_000)
     # prediction log: bounded in-memory buffer, written in batches by a background thread
     log_buffer: int = Field(default=200_000, ge=100)
-    log_batch: int = Field(default=500, ge=1)
+    log_batch: int = Field(default=100, ge=1)
     log_flush_seconds: float = Field(default=0.2, gt=0)

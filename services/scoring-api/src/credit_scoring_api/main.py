@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -28,6 +29,42 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location if part != "body")
 
 
+class LimitsAndMetrics:
+    """Pure ASGI middleware (cheaper than the decorator form): refuses bodies over the limit,
+    counts requests and observes latency per route template."""
+
+    def __init__(self, app: Any, max_body_bytes: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            response = JSONResponse(
+                {"detail": f"request body larger than {self.max_body_bytes} bytes"}, status_code=413
+            )
+            await response(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def record(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            metrics.REQUESTS.labels(path, scope["method"], str(status)).inc()
+            metrics.LATENCY.labels(path).observe(time.perf_counter() - started)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -42,6 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.models = ModelStore(settings)
         app.state.models.refresh()
         app.state.models.start_polling()
+        # the model, MLflow and the libraries are long-lived: keep them out of the garbage
+        # collector's full passes, which otherwise stall requests for tens of milliseconds
+        gc.collect()
+        gc.freeze()
         yield
         app.state.models.stop()
         app.state.writer.stop()
@@ -58,20 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
         )
 
-    @app.middleware("http")
-    async def limits_and_metrics(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return JSONResponse(
-                {"detail": f"request body larger than {settings.max_body_bytes} bytes"}, status_code=413
-            )
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.REQUESTS.labels(path, request.method, str(response.status_code)).inc()
-        metrics.LATENCY.labels(path).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
