@@ -107,32 +107,3 @@ def test_unknown_candidate_options_are_refused(small_data: Path) -> None:
     result = runner.invoke(app, ["train", "--data", str(small_data), "--models", "lightgbm,catboost"])
     assert result.exit_code == 2
     assert "catboost" in result.output and "--models" in result.output
-
-
-def test_bundle_scores_one_raw_record_like_the_batch(small_data: Path) -> None:
-    from credit_core.model import CreditModel
-
-    # given a fitted candidate wrapped as a bundle, with Platt scaling
-    data = prepare(load_tables(small_data), holdout=0.2, seed=0)
-    result = fit_candidate(
-        make_candidate("lightgbm", "none", "small", float(data.y.mean()), seed=0), data, folds=3, seed=0
-    )
-    bundle = CreditModel(result.estimator, result.threshold.threshold, calibration=(1.1, -0.2))
-    raw = pl.read_parquet(small_data / "application_train.parquet").drop("TARGET").head(25)
-    history = {
-        name: pl.read_parquet(small_data / f"{name}.parquet")
-        for name in ("previous_application", "installments_payments")
-    }
-
-    # when scored as a batch and one record at a time (raw values: sentinels and codes included)
-    batch = bundle.score_raw(raw, history)
-    one_by_one = [
-        bundle.score_one(
-            record, {n: f.filter(pl.col("SK_ID_CURR") == record["SK_ID_CURR"]) for n, f in history.items()}
-        )
-        for record in raw.to_dicts()
-    ]
-
-    # then both paths agree, and the decision follows the threshold
-    assert np.allclose(batch["probability"].to_numpy(), one_by_one, rtol=1e-12, atol=1e-12)
-    assert batch["decision"].to_list() == ["refused" if p >= bundle.threshold else "granted" for p in one_by_one]

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from credit_core.features import CATEGORICAL_FEATURES, applicant_features, build_features, feature_columns
-from credit_core.loader import clean_record, conform
+from credit_core.features import CATEGORICAL_FEATURES, build_features, feature_columns
+from credit_core.loader import conform
 from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
 
 MISSING_CATEGORY = "missing"
@@ -87,11 +87,6 @@ class CreditModel:
         frame = application if isinstance(application, pl.DataFrame) else pl.from_pandas(application)
         return self.score(conform(frame, APPLICATION_TEST), clean_history(history))
 
-    def score_one(self, record: Mapping[str, Any], history: Mapping[str, Any] | None = None) -> float:
-        """Probability for one raw application record and its raw history rows (the request path)."""
-        features = applicant_features(clean_record(record), clean_history(history))
-        return float(self.predict_proba_features(pl.DataFrame([features], schema=_FEATURE_SCHEMA))[0])
-
 
 def clean_history(history: Mapping[str, Any] | None) -> dict[str, pl.DataFrame]:
     """Raw history tables (pandas or polars, any subset of columns) -> cleaned, typed frames."""
@@ -101,6 +96,3 @@ def clean_history(history: Mapping[str, Any] | None) -> dict[str, pl.DataFrame]:
             frame = rows if isinstance(rows, pl.DataFrame) else pl.from_pandas(rows)
             tables[name] = conform(frame, HISTORY_TABLES[name])
     return tables
-
-
-_FEATURE_SCHEMA = {name: (pl.String if name in CATEGORICAL_FEATURES else pl.Float64) for name in feature_columns()}

@@ -104,7 +104,7 @@ def _predictor(model: Any) -> Callable[[np.ndarray], float]:
     if kind == "DummyClassifier":
         prior = float(model.class_prior_[1])
         return lambda row: prior
-    raise TypeError(f"no fast path for {kind}; use CreditModel.score_one")
+    raise TypeError(f"no fast path for {kind}; use CreditModel.score_raw")
 
 
 @dataclass(frozen=True)

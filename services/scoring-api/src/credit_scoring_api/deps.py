@@ -8,15 +8,10 @@ import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
-from credit_scoring_api.config import Settings
 from credit_scoring_api.model_store import LoadedModel, ModelStore
 from credit_scoring_api.prediction_log import PredictionLogWriter
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="One of SCORING_API_KEYS")
-
-
-def settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
 
 
 def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> None:
