@@ -1,14 +1,16 @@
 """Load test of the scoring API: 2 uvicorn workers logging to the real Postgres, driven by wrk.
 
-    python bench/api_load.py [--seconds 30] [--connections 32]
+    python bench/api_load.py [--seconds 30] [--connections 32] [--paced 1200]
 
 1. Makes sure a champion model exists (trains a LightGBM on 10,000 synthetic applicants into
    data/bench/mlruns if the registry has none).
 2. Creates the database ``bank_scoring_bench`` on the Postgres of BENCH_POSTGRES_URL, starts
    ``credit-scoring-api serve --workers 2`` on loopback.
 3. Runs ``wrk`` (Debian package) with a Lua script cycling through 200 different applications,
-   32 connections, 30 s; prints req/s, p50/p95/p99, then waits for the prediction log to drain and
-   compares the rows logged with the requests answered.
+   32 connections, 30 s, twice: as fast as possible (the saturation figures), then with pauses
+   between a connection's requests sized for about 1,200 requests/s (latency at the target load);
+   prints req/s, p50/p95/p99, and after each run waits for the prediction log to drain and compares
+   the rows logged with the requests answered.
 4. In-process: single-application latency of the fast path, and batch throughput for 10,000.
 
 Bar (2 cores, load generator included): >= 1,000 scored applications/s, p99 <= 30 ms, logged rows
@@ -96,8 +98,11 @@ def start_api(registry: str, database: str, log: Path) -> tuple[subprocess.Popen
     raise RuntimeError(log.read_text()[-3000:])
 
 
-def lua_script(bodies: list[str]) -> str:
+def lua_script(bodies: list[str], delay_ms: float) -> str:
+    """wrk script: cycles through the bodies; with delay_ms > 0 each connection pauses between
+    requests, which caps the offered load at connections * 1000 / delay_ms per second."""
     entries = ",\n".join(f"[==[{body}]==]" for body in bodies)
+    pause = f"delay = function() return {delay_ms:.3f} end" if delay_ms > 0 else ""
     return f"""
 local bodies = {{
 {entries}
@@ -113,6 +118,7 @@ request = function()
   i = i % #requests + 1
   return requests[i]
 end
+{pause}
 done = function(summary, latency, requests)
   io.write(string.format("RESULT requests=%d errors=%d status_errors=%d p50=%.3f p95=%.3f p99=%.3f\\n",
     summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
@@ -148,10 +154,33 @@ def in_process(registry: str, data: Path) -> tuple[float, float]:
     return statistics.median(times) * 1e3, batch_rate
 
 
+def run_wrk(url: str, script: Path, args: argparse.Namespace, engine: sa.Engine) -> dict[str, float]:
+    """One wrk run; then wait for the prediction log to drain and count the rows it added."""
+    with engine.connect() as connection:
+        before = connection.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one()
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "5s"]
+    output = subprocess.run([*command, "-s", str(script), url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    result = {k: float(v) for k, v in (kv.split("=") for kv in re.search(r"RESULT (.*)", output).group(1).split())}  # type: ignore[union-attr]
+    deadline, logged = time.monotonic() + 120, -1
+    while time.monotonic() < deadline:
+        time.sleep(2)
+        with engine.connect() as connection:
+            now = connection.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one() - before
+        if now == logged:
+            break
+        logged = now
+    return result | {"rate": rate, "answered": result["requests"] - result["status_errors"], "logged": logged}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--paced", type=float, default=1_200, help="per-connection pauses sized for this many requests/s"
+    )
     parser.add_argument("--folder", type=Path, default=ROOT / "data" / "bench")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -162,50 +191,41 @@ def main() -> int:
     applications = pl.read_parquet(data / "application_test.parquet").head(200).to_dicts()
     bodies = [json.dumps({"application": {k: v for k, v in a.items() if v is not None}}) for a in applications]
 
+    phases = {
+        "as fast as possible": 0.0,
+        f"paced (pauses sized for {args.paced:,.0f}/s)": args.connections * 1000 / args.paced,
+    }
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         process, url = start_api(registry, database, Path(tmp) / "api.log")
+        engine = sa.create_engine(database)
         try:
-            script = Path(tmp) / "scores.lua"
-            script.write_text(lua_script(bodies))
-            command = [
-                "wrk",
-                "-t2",
-                f"-c{args.connections}",
-                f"-d{args.seconds}s",
-                "--timeout",
-                "5s",
-                "-s",
-                str(script),
-                url,
-            ]
-            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-            rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-            result = dict(kv.split("=") for kv in re.search(r"RESULT (.*)", output).group(1).split())  # type: ignore[union-attr]
-            engine = sa.create_engine(database)
-            deadline, logged = time.monotonic() + 120, -1
-            while time.monotonic() < deadline:
-                with engine.connect() as connection:
-                    now = connection.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one()
-                if now == logged:
-                    break
-                logged = now
-                time.sleep(2)
+            for phase, delay_ms in phases.items():
+                script = Path(tmp) / "scores.lua"
+                script.write_text(lua_script(bodies, delay_ms))
+                results[phase] = run_wrk(url, script, args, engine)
         finally:
             process.terminate()
             process.wait(timeout=60)
 
-    answered = int(result["requests"]) - int(result["status_errors"])
-    print(f"wrk: {args.connections} connections, {args.seconds} s, 2 API workers, logging to Postgres")
-    print(
-        f"  {rate:,.0f} scored applications/s; latency p50 {result['p50']} ms, p95 {result['p95']} ms, p99 {result['p99']} ms"
-    )
-    print(
-        f"  requests answered {answered:,} (errors {result['errors']}, non-2xx {result['status_errors']}); rows logged {logged:,}"
-    )
+    for phase, r in results.items():
+        print(f"wrk {phase}: {args.connections} connections, {args.seconds} s, 2 API workers logging to Postgres")
+        print(
+            f"  {r['rate']:,.0f} scored applications/s; latency p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms"
+        )
+        print(
+            f"  requests answered {r['answered']:,.0f} (socket errors {r['errors']:.0f}, non-2xx {r['status_errors']:.0f}); rows logged {r['logged']:,}"
+        )
     p50, batch_rate = in_process(registry, data)
     print(f"in-process: single application p50 {p50:.3f} ms; batch of 10,000 applications {batch_rate:,.0f}/s")
-    met = rate >= 1_000 and float(result["p99"]) <= 30 and logged >= answered and p50 <= 1
-    print("bars (>= 1,000/s, p99 <= 30 ms, rows = requests, p50 <= 1 ms): " + ("met" if met else "MISSED"))
+    paced = results[next(p for p in results if p.startswith("paced"))]
+    fastest = results["as fast as possible"]
+    met = paced["rate"] >= 1_000 and paced["p99"] <= 30 and paced["logged"] >= paced["answered"] and p50 <= 1
+    met = met and fastest["logged"] >= fastest["answered"]
+    print(
+        "bars (>= 1,000/s with p99 <= 30 ms, every answered request logged, in-process p50 <= 1 ms): "
+        + ("met" if met else "MISSED")
+    )
     return 0 if met else 1
 
 
