@@ -143,9 +143,7 @@ class CompiledModel:
 
     def probability(self, record: Mapping[str, Any], history: Mapping[str, Any] | None = None) -> float:
         """Probability of default for one raw application record and its raw history rows."""
-        return self.probability_of(
-            applicant_features(clean_record(record), clean_history(history) if history else None)
-        )
+        return self.probability_of(applicant_features(clean_record(record), clean_history(history)))
 
     def decision(self, probability: float) -> str:
         return "refused" if probability >= self.threshold else "granted"

@@ -25,11 +25,8 @@ def _source(column: str) -> str:
     return max(matches, key=len)
 
 
-def contributions(estimator: Any, frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """Per-row contributions in log-odds for each transformed column (without the bias term)."""
-    prep, model = estimator.named_steps["prep"], estimator.named_steps["model"]
-    z = np.asarray(prep.transform(frame), dtype=float)
-    names = list(prep.get_feature_names_out())
+def contributions(model: Any, z: np.ndarray) -> np.ndarray:
+    """Per-row contributions in log-odds of each transformed column (without the bias term)."""
     kind = type(model).__name__
     if kind == "LGBMClassifier":
         values = model.booster_.predict(z, pred_contrib=True)[:, :-1]
@@ -41,7 +38,7 @@ def contributions(estimator: Any, frame: pd.DataFrame) -> tuple[np.ndarray, list
         values = (z - z.mean(axis=0)) * model.coef_[0]
     else:
         values = np.zeros_like(z)
-    return np.asarray(values), names
+    return np.asarray(values)
 
 
 def _gain(model: Any, z_std: np.ndarray) -> np.ndarray:
@@ -58,11 +55,12 @@ def _gain(model: Any, z_std: np.ndarray) -> np.ndarray:
 
 def global_importance(estimator: Any, frame: pd.DataFrame) -> pd.DataFrame:
     """One row per model feature: gain, mean |SHAP|, label and group, sorted by mean |SHAP|."""
-    values, names = contributions(estimator, frame)
+    prep, model = estimator.named_steps["prep"], estimator.named_steps["model"]
+    z = np.asarray(prep.transform(frame), dtype=float)
+    names = list(prep.get_feature_names_out())
+    values = contributions(model, z)
     sources = [_source(n) for n in names]
-    prep = estimator.named_steps["prep"]
-    z_std = np.asarray(prep.transform(frame), dtype=float).std(axis=0)
-    per_column = pd.DataFrame({"feature": sources, "gain": _gain(estimator.named_steps["model"], z_std)})
+    per_column = pd.DataFrame({"feature": sources, "gain": _gain(model, z.std(axis=0))})
     shap_by_feature = pd.DataFrame(values, columns=names).T.groupby(sources).sum().T.abs().mean()
     table = per_column.groupby("feature", as_index=False)["gain"].sum()
     table["mean_abs_shap"] = table["feature"].map(shap_by_feature).fillna(0.0)

@@ -299,7 +299,6 @@ def promote(settings: Settings, tables: RawTables, challenger_version: str | Non
     if champion is not None and champion.version == challenger.version:
         return Promotion(False, f"version {challenger.version} is already the champion")
 
-    candidate_model = load_credit_model(f"models:/{name}/{challenger.version}")
     holdout_path = mlflow.artifacts.download_artifacts(f"runs:/{challenger.run_id}/model/artifacts/holdout.parquet")
     holdout = pl.read_parquet(holdout_path)
     application = tables.application.join(holdout.select("SK_ID_CURR"), on="SK_ID_CURR", how="semi")
@@ -313,17 +312,18 @@ def promote(settings: Settings, tables: RawTables, challenger_version: str | Non
         for t, f in tables.history.items()
     }
     y = application.get_column("TARGET").to_numpy()
-    challenger_cost = evaluate(
-        y, candidate_model.score(application, history).get_column("probability").to_numpy(), candidate_model.threshold
-    )["cost_per_1000"]
+
+    def cost_per_1000(uri: str) -> float:
+        model = load_credit_model(uri)
+        probability = model.score(application, history).get_column("probability").to_numpy()
+        return evaluate(y, probability, model.threshold)["cost_per_1000"]
+
+    challenger_cost = cost_per_1000(f"models:/{name}/{challenger.version}")
     if champion is None:
         reason = f"first model: version {challenger.version} becomes champion (hold-out cost {challenger_cost:.1f} per 1,000)"
         promoted = True
     else:
-        current = load_credit_model(model_uri(name, CHAMPION))
-        champion_cost = evaluate(
-            y, current.score(application, history).get_column("probability").to_numpy(), current.threshold
-        )["cost_per_1000"]
+        champion_cost = cost_per_1000(model_uri(name, CHAMPION))
         promoted = challenger_cost < champion_cost
         verdict = "beats" if promoted else "does not beat"
         reason = (
