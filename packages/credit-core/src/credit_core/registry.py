@@ -9,8 +9,10 @@ Imports MLflow: only code that talks to the registry imports this module.
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 from typing import Any
 
+import mlflow.artifacts
 import mlflow.pyfunc
 from mlflow.pyfunc.model import PythonModel
 
@@ -40,6 +42,19 @@ class CreditDefaultModel(PythonModel):  # type: ignore[misc]
 
 def model_uri(name: str = MODEL_NAME, alias: str = CHAMPION) -> str:
     return f"models:/{name}@{alias}"
+
+
+def download_model(uri: str, destination: Path) -> Path:
+    """A local copy of a registered model's folder; its files are under ``artifacts/``
+    (``bundle.pkl``, ``reference.parquet``, ``importance.csv``, ...)."""
+    return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(destination)))
+
+
+def read_bundle(folder: Path) -> CreditModel:
+    """The :class:`CreditModel` in a downloaded model folder (written by our own trainer)."""
+    with open(folder / "artifacts" / f"{BUNDLE_ARTIFACT}.pkl", "rb") as f:
+        bundle: CreditModel = pickle.load(f)
+    return bundle
 
 
 def load_credit_model(uri: str) -> CreditModel:

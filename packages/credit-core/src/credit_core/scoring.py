@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from math import exp, nan
+from math import nan
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from credit_core.features import applicant_features
 from credit_core.loader import clean_record
@@ -89,21 +90,22 @@ def _one_hot_block(encoder: Any, columns: list[str]) -> _OneHot:
     return _OneHot(columns, positions, offset)
 
 
-def _predictor(model: Any) -> Callable[[np.ndarray], float]:
+def _predictor(model: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """The classifier's probability of default for a matrix of model rows, single-threaded."""
     kind = type(model).__name__
     if kind == "LGBMClassifier":
         booster = model.booster_
-        return lambda row: float(booster.predict(row.reshape(1, -1), num_threads=1)[0])
+        return lambda rows: np.asarray(booster.predict(rows, num_threads=1), dtype=float)
     if kind == "XGBClassifier":
         booster = model.get_booster()
         booster.set_param({"nthread": 1})
-        return lambda row: float(booster.inplace_predict(row.reshape(1, -1))[0])
+        return lambda rows: np.asarray(booster.inplace_predict(rows), dtype=float)
     if kind == "LogisticRegression":
         weights, bias = model.coef_[0].astype(float), float(model.intercept_[0])
-        return lambda row: 1.0 / (1.0 + exp(-(float(row @ weights) + bias)))
+        return lambda rows: 1.0 / (1.0 + np.exp(-(rows @ weights + bias)))
     if kind == "DummyClassifier":
         prior = float(model.class_prior_[1])
-        return lambda row: prior
+        return lambda rows: np.full(len(rows), prior)
     raise TypeError(f"no fast path for {kind}; use CreditModel.score_raw")
 
 
@@ -112,7 +114,7 @@ class CompiledModel:
     """A :class:`CreditModel` ready to score one raw application in well under a millisecond."""
 
     blocks: tuple[_Numeric | _OneHot, ...]
-    predict: Callable[[np.ndarray], float]
+    predict: Callable[[np.ndarray], np.ndarray]
     threshold: float
     calibration: tuple[float, float] | None
 
@@ -136,10 +138,12 @@ class CompiledModel:
         return np.concatenate([block.transform(features) for block in self.blocks])
 
     def probability_of(self, features: Mapping[str, Any]) -> float:
-        probability = self.predict(self.row(features))
-        if self.calibration is None:
-            return probability
-        return float(apply_platt(np.array([probability]), self.calibration)[0])
+        return float(self.probabilities(self.row(features)[None, :])[0])
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """Probability of default for a matrix of model rows (see :meth:`row`)."""
+        probability = self.predict(rows)
+        return probability if self.calibration is None else apply_platt(probability, self.calibration)
 
     def probability(self, record: Mapping[str, Any], history: Mapping[str, Any] | None = None) -> float:
         """Probability of default for one raw application record and its raw history rows."""
@@ -147,3 +151,16 @@ class CompiledModel:
 
     def decision(self, probability: float) -> str:
         return "refused" if probability >= self.threshold else "granted"
+
+
+def request_features(
+    application: Mapping[str, Any], history: Mapping[str, list[dict[str, Any]]] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One request's cleaned application record and its features; the history as JSON rows."""
+    frames = (
+        clean_history({name: pl.DataFrame(rows, infer_schema_length=None) for name, rows in history.items()})
+        if history
+        else None
+    )
+    record = clean_record(application)
+    return record, applicant_features(record, frames)

@@ -5,26 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Depends, HTTPException, Request, Security, status
-from fastapi.security import APIKeyHeader
+from credit_core.http import ApiKey
+from credit_core.serving import LoadedModel, ModelStore
+from fastapi import Depends, HTTPException, Request, status
 
-from credit_scoring_api.model_store import LoadedModel, ModelStore
 from credit_scoring_api.prediction_log import PredictionLogWriter
-
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="One of SCORING_API_KEYS")
-
-
-def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> None:
-    allowed = request.app.state.settings.api_keys
-    if allowed and key not in allowed:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or invalid X-API-Key header")
 
 
 def model(request: Request) -> LoadedModel:
     store: ModelStore = request.app.state.models
-    if store.current is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, store.error or "no model loaded yet")
-    return store.current
+    try:
+        return store.get()
+    except RuntimeError as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
 
 
 def engine(request: Request) -> sa.Engine:
@@ -35,7 +28,7 @@ def writer(request: Request) -> PredictionLogWriter:
     return request.app.state.writer  # type: ignore[no-any-return]
 
 
-ApiKey = Depends(require_api_key)
+__all__ = ["ApiKey", "Engine", "Model", "Writer"]
 Model = Annotated[LoadedModel, Depends(model)]
 Engine = Annotated[sa.Engine, Depends(engine)]
 Writer = Annotated[PredictionLogWriter, Depends(writer)]

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from credit_core.http import request_metrics
+from prometheus_client import Counter, Gauge
 
-REQUESTS = Counter("scoring_requests_total", "HTTP requests", ["route", "method", "status"])
-LATENCY = Histogram(
-    "scoring_request_seconds",
-    "HTTP request latency",
-    ["route"],
-    buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-)
+HTTP = request_metrics("scoring")
 DECISIONS = Counter("scoring_decisions_total", "Applications scored, by decision", ["decision", "model_version"])
 LOG_BACKLOG = Gauge("scoring_prediction_log_backlog", "Predictions waiting to be written to the database")
 LOG_WRITTEN = Counter("scoring_prediction_log_written_total", "Predictions written to the database")

@@ -7,13 +7,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-import polars as pl
-from credit_core.features import applicant_features
-from credit_core.loader import clean_record
-from credit_core.model import clean_history
+from credit_core.scoring import request_features
+from credit_core.serving import LoadedModel
 
 from credit_scoring_api import metrics
-from credit_scoring_api.model_store import LoadedModel
 from credit_scoring_api.schemas import Score
 
 
@@ -22,12 +19,7 @@ def score_application(
 ) -> tuple[Score, dict[str, Any]]:
     """The score of one raw application (and its history rows), and the row for the prediction log."""
     started = time.perf_counter()
-    frames = (
-        clean_history({name: pl.DataFrame(rows, infer_schema_length=None) for name, rows in history.items()})
-        if history
-        else None
-    )
-    features = applicant_features(clean_record(application), frames)
+    _, features = request_features(application, history)
     probability = model.compiled.probability_of(features)
     decision = model.compiled.decision(probability)
     scored_at = datetime.now(UTC)

@@ -1,24 +1,15 @@
-"""Liveness, readiness and Prometheus metrics."""
+"""Liveness, readiness (model loaded, database reachable, log backlog) and Prometheus metrics."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-
-router = APIRouter(tags=["health"])
+from credit_core.http import health_router
+from fastapi import Request
 
 
-@router.get("/health", summary="The process is alive")
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@router.get("/ready", summary="Model loaded and database reachable")
-def ready(request: Request) -> JSONResponse:
+def _ready(request: Request) -> tuple[bool, dict[str, Any]]:
     state = request.app.state
     body: dict[str, Any] = {
         "model": None,
@@ -33,12 +24,9 @@ def ready(request: Request) -> JSONResponse:
             connection.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as error:
         body["database"] = f"unreachable: {error.__class__.__name__}"
-    ok = body["model"] is not None and body["database"] == "ok"
     if state.models.error:
         body["model_error"] = state.models.error
-    return JSONResponse(body, status_code=200 if ok else 503)
+    return body["model"] is not None and body["database"] == "ok", body
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def prometheus() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+router = health_router(_ready, "Model loaded and database reachable")

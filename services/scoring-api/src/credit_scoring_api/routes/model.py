@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from credit_core.features import feature_catalogue
 from fastapi import APIRouter, Request
 
 from credit_scoring_api.deps import ApiKey, Model
@@ -27,7 +28,7 @@ def model_info(model: Model, request: Request) -> ModelInfo:
             "holdout": metadata.get("holdout", {}),
             "reference_costs": metadata.get("reference_costs", {}),
         },
-        feature_catalogue=request.app.state.models.catalogue,
+        feature_catalogue=feature_catalogue(),
     )
 
 

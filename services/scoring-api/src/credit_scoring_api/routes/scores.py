@@ -8,12 +8,13 @@ from pathlib import Path
 
 import polars as pl
 from credit_core.loader import DataValidationError, read_table
+from credit_core.requests import BatchRequest, ScoreRequest
 from credit_core.schema import APPLICATION_TEST
 from fastapi import APIRouter, HTTPException, Request, UploadFile, status
 from fastapi.responses import Response
 
 from credit_scoring_api.deps import ApiKey, Model, Writer
-from credit_scoring_api.schemas import BatchRequest, BatchScores, Score, ScoreRequest
+from credit_scoring_api.schemas import BatchScores, Score
 from credit_scoring_api.service import score_application
 
 router = APIRouter(prefix="/v1/scores", tags=["scores"], dependencies=[ApiKey])

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from credit_core.requests import HISTORY_MODELS, Application, ScoreRequest
 from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
-from credit_scoring_api.schemas import HISTORY_MODELS, Application, ScoreRequest
 from pydantic import ValidationError
 
 

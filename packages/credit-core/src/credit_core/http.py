@@ -1,0 +1,135 @@
+"""What every HTTP service of the platform does the same way: API keys, body size limit, request
+metrics, error bodies (422 naming each bad field, no stack trace to clients), /health and /metrics.
+
+The services pass their own metric objects and readiness check; nothing here is global state.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response, Security, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+LATENCY_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="One of the service's API keys")
+
+
+def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> None:
+    """Reads the accepted keys from ``app.state.settings.api_keys`` (empty: no key needed)."""
+    allowed = request.app.state.settings.api_keys
+    if allowed and key not in allowed:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or invalid X-API-Key header")
+
+
+ApiKey = Depends(require_api_key)
+
+
+def request_metrics(prefix: str) -> tuple[Counter, Histogram]:
+    requests = Counter(f"{prefix}_requests_total", "HTTP requests", ["route", "method", "status"])
+    latency = Histogram(f"{prefix}_request_seconds", "HTTP request latency", ["route"], buckets=LATENCY_BUCKETS)
+    return requests, latency
+
+
+class LimitsAndMetrics:
+    """Pure ASGI middleware (cheaper than the decorator form): refuses bodies over the limit,
+    counts requests and observes latency per route template."""
+
+    def __init__(self, app: Any, max_body_bytes: int, requests: Counter, latency: Histogram):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.requests, self.latency = requests, latency
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            response = JSONResponse(
+                {"detail": f"request body larger than {self.max_body_bytes} bytes"}, status_code=413
+            )
+            await response(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_code = 500
+
+        async def record(message: Any) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(path, scope["method"], str(status_code)).inc()
+            self.latency.labels(path).observe(time.perf_counter() - started)
+
+
+def _field(location: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in location if part != "body")
+
+
+def install(
+    app: FastAPI,
+    *,
+    max_body_bytes: int,
+    metrics: tuple[Counter, Histogram],
+    cors_origins: list[str],
+    log: logging.Logger,
+) -> None:
+    """Middleware and error handlers shared by the services."""
+    if cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["*"], allow_headers=["*"])
+    app.add_middleware(LimitsAndMetrics, max_body_bytes=max_body_bytes, requests=metrics[0], latency=metrics[1])
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": _field(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        return JSONResponse({"detail": details}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": error.detail}, status_code=error.status_code, headers=getattr(error, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+
+
+def health_router(ready: Callable[[Request], tuple[bool, dict[str, Any]]], ready_summary: str) -> APIRouter:
+    """``/health`` (the process answers), ``/ready`` (``ready`` says what it needs is there:
+    200 or 503 with the reasons) and ``/metrics`` (Prometheus)."""
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", summary="The process is alive")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/ready", summary=ready_summary)
+    def readiness(request: Request) -> JSONResponse:
+        ok, body = ready(request)
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    def prometheus() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,110 @@
+"""Request models of the HTTP services, generated from the schema: one field per raw column,
+typed, closed category sets, plausible ranges, labels as descriptions; unknown fields refused.
+
+The scoring API and the explainer take the same body (an application and its history rows), so
+it is declared here once. No postponed annotations: the generated models are used as types.
+"""
+
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+
+from credit_core.schema import (
+    APPLICATION_TEST,
+    DAYS_SENTINEL,
+    HISTORY_TABLES,
+    MISSING_CODES,
+    Column,
+    Kind,
+    Table,
+)
+
+STRICT = ConfigDict(extra="forbid")
+
+
+def _in_range(column: Column) -> AfterValidator:
+    def check(value: float | None) -> float | None:
+        if value is None or (column.is_days and value == DAYS_SENTINEL):
+            return value
+        if (column.min is not None and value < column.min) or (column.max is not None and value > column.max):
+            raise ValueError(f"{value} is outside the plausible range [{column.min}, {column.max}]")
+        return value
+
+    return AfterValidator(check)
+
+
+def _annotation(column: Column) -> Any:
+    if column.kind is Kind.CATEGORY:
+        assert column.categories is not None
+        return Literal[(*column.categories, *MISSING_CODES)]  # XNA / XAP accepted: they mean "missing"
+    base: type = float if column.kind is Kind.FLOAT else int
+    return Annotated[base, _in_range(column)]
+
+
+def _model(table: Table, name: str) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for column in table.columns:
+        annotation = _annotation(column)
+        description = column.label + (f" ({column.unit.value})" if column.unit else "")
+        if column.required and not column.nullable:
+            fields[column.name] = (annotation, Field(description=description))
+        else:
+            fields[column.name] = (Optional[annotation], Field(default=None, description=description))  # noqa: UP045
+    return create_model(name, __config__=STRICT, **fields)
+
+
+Application = _model(APPLICATION_TEST, "Application")
+HISTORY_MODELS = {
+    name: _model(table, "".join(p.title() for p in name.split("_")) + "Row") for name, table in HISTORY_TABLES.items()
+}
+
+EXAMPLE_APPLICATION: dict[str, Any] = {
+    "SK_ID_CURR": 100001,
+    "NAME_CONTRACT_TYPE": "Cash loans",
+    "CODE_GENDER": "F",
+    "FLAG_OWN_CAR": "N",
+    "FLAG_OWN_REALTY": "Y",
+    "CNT_CHILDREN": 0,
+    "AMT_INCOME_TOTAL": 135000.0,
+    "AMT_CREDIT": 568800.0,
+    "AMT_ANNUITY": 20560.5,
+    "AMT_GOODS_PRICE": 450000.0,
+    "NAME_INCOME_TYPE": "Working",
+    "NAME_EDUCATION_TYPE": "Higher education",
+    "DAYS_BIRTH": -19241,
+    "DAYS_EMPLOYED": -2329,
+    "EXT_SOURCE_2": 0.79,
+    "EXT_SOURCE_3": 0.16,
+}
+
+
+BureauRow = HISTORY_MODELS["bureau"]
+BureauBalanceRow = HISTORY_MODELS["bureau_balance"]
+PreviousApplicationRow = HISTORY_MODELS["previous_application"]
+PosCashRow = HISTORY_MODELS["POS_CASH_balance"]
+InstalmentRow = HISTORY_MODELS["installments_payments"]
+CreditCardRow = HISTORY_MODELS["credit_card_balance"]
+
+
+class ScoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application": EXAMPLE_APPLICATION}]})
+
+    application: Application  # type: ignore[valid-type]
+    bureau: list[BureauRow] | None = None  # type: ignore[valid-type]
+    bureau_balance: list[BureauBalanceRow] | None = None  # type: ignore[valid-type]
+    previous_application: list[PreviousApplicationRow] | None = None  # type: ignore[valid-type]
+    POS_CASH_balance: list[PosCashRow] | None = None  # type: ignore[valid-type]
+    installments_payments: list[InstalmentRow] | None = None  # type: ignore[valid-type]
+    credit_card_balance: list[CreditCardRow] | None = None  # type: ignore[valid-type]
+
+    def history(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            name: [row.model_dump() for row in rows]
+            for name in HISTORY_TABLES
+            if (rows := getattr(self, name)) is not None and rows
+        }
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    applications: list[ScoreRequest] = Field(min_length=1)
