@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from credit_core.schema import APPLICATION, BUILDING_MEASURES, BUILDING_STATS, Kind
+from credit_core.schema import APPLICATION, BUILDING_MEASURES, BUILDING_STATS, Kind, Unit
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 KEY = "SK_ID_CURR"
@@ -936,8 +936,36 @@ def feature_columns() -> list[str]:
     return names + [f.name for f in CROSS_FEATURES]
 
 
+NUMERIC_FEATURES: tuple[str, ...] = tuple(c for c in feature_columns() if c not in CATEGORICAL_FEATURES)
+
+_MULTIPLES = {"CREDIT_INCOME_RATIO", "BUREAU_DEBT_INCOME_RATIO", "CC_PAYMENT_MIN_RATIO"}
+
+
+def feature_unit(name: str) -> Unit | None:
+    """How a model input reads to a person (None: a category). Raw fields take their schema
+    unit; engineered features follow their naming convention."""
+    if name in RAW_FEATURES:
+        column = APPLICATION.column(name)
+        return Unit.FLAG if column.kind is Kind.FLAG else column.unit
+    rules: tuple[tuple[bool, Unit], ...] = (
+        (name in _MULTIPLES, Unit.MULTIPLE),
+        (name.endswith("_YEARS"), Unit.YEARS),
+        (name.endswith("NO_HISTORY") or name == "NO_EMPLOYMENT", Unit.FLAG),
+        (name.startswith("EXT_SOURCE") and name != "EXT_SOURCE_COUNT", Unit.SCORE),
+        (any(part in name for part in ("SHARE", "RATIO", "UTILISATION", "RATE")), Unit.RATIO),
+        ("DAYS_CREDIT" in name or "DAYS_DECISION" in name, Unit.DAYS),
+        ("DAYS_" in name or "_DPD" in name, Unit.DURATION),
+        (
+            name.endswith(("_COUNT", "_LOANS", "_MONTHS", "_TOTAL", "_LAST_YEAR", "_WORST", "TERM", "TERM_MEAN")),
+            Unit.COUNT,
+        ),
+        (name.endswith("PROLONG_SUM"), Unit.COUNT),
+    )
+    return next((unit for matches, unit in rules if matches), Unit.CURRENCY)
+
+
 def feature_catalogue() -> list[dict[str, str]]:
-    """Every output column with its description, group, source table and raw fields."""
+    """Every output column with its description, group, source table, raw fields and unit."""
     rows = [
         {
             "name": c,
@@ -972,6 +1000,9 @@ def feature_catalogue() -> list[dict[str, str]]:
         }
         for table, flag in _NO_HISTORY.items()
     ]
+    for row in rows:
+        unit = feature_unit(row["name"])
+        row["unit"] = "" if unit is None else unit.value
     order = {name: i for i, name in enumerate(feature_columns())}
     return sorted(rows, key=lambda r: order[r["name"]])
 
@@ -1031,10 +1062,7 @@ def applicant_features(
     plain floats (no frame is built when there is no history); history aggregates use the same
     polars expressions as the batch. Missing values are ``None``; keys follow ``feature_columns()``.
     """
-    row = _RowBackend(application)
-    values: dict[str, Any] = {name: application.get(name) for name in RAW_FEATURES}
-    for feature in APPLICATION_FEATURES:
-        values[feature.name] = feature.formula(row)  # type: ignore[misc]
+    values = _application_values(application)
     history = history or {}
     for table, features in HISTORY_FEATURES.items():
         frame = history.get(table)
@@ -1046,6 +1074,25 @@ def applicant_features(
         aggregates = frame.select(_AGGREGATIONS[table]).row(0)
         values |= dict(zip((f.name for f in features), aggregates, strict=True))
         values[_NO_HISTORY[table]] = 0.0
+    return _with_cross_features(values)
+
+
+def with_application(features: Mapping[str, Any], application: Mapping[str, Any]) -> dict[str, Any]:
+    """The features of the same applicant after their application changed (another amount, a
+    longer term, ...): application and cross-table features recomputed, history aggregates kept.
+    Equal to :func:`applicant_features` on the changed record, without re-aggregating history."""
+    return _with_cross_features(dict(features) | _application_values(application))
+
+
+def _application_values(application: Mapping[str, Any]) -> dict[str, Any]:
+    row = _RowBackend(application)
+    values: dict[str, Any] = {name: application.get(name) for name in RAW_FEATURES}
+    for feature in APPLICATION_FEATURES:
+        values[feature.name] = feature.formula(row)  # type: ignore[misc]
+    return values
+
+
+def _with_cross_features(values: dict[str, Any]) -> dict[str, Any]:
     cross = _RowBackend(values)
     for feature in CROSS_FEATURES:
         values[feature.name] = feature.formula(cross)  # type: ignore[misc]

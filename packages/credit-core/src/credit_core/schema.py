@@ -34,11 +34,14 @@ class Unit(StrEnum):
 
     CURRENCY = "currency"
     DAYS = "days"  # relative to the application date, negative = past
+    DURATION = "duration"  # a number of days (late, overdue), not a date
     MONTHS = "months"  # relative to the application date, -1 = latest month
     YEARS = "years"
     COUNT = "count"
     SCORE = "score"  # normalised 0..1
-    RATIO = "ratio"
+    RATIO = "ratio"  # a rate 0..1, read as a percentage
+    MULTIPLE = "multiple"  # a ratio read as "x times" (credit / income)
+    FLAG = "flag"  # 0 / 1, read as no / yes
     HOUR = "hour"
 
 

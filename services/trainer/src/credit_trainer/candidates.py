@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from credit_core.features import CATEGORICAL_FEATURES, feature_columns
+from credit_core.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline as ImbPipeline
 from lightgbm import LGBMClassifier
@@ -20,7 +20,6 @@ from xgboost import XGBClassifier
 
 FAMILIES = ("dummy", "logreg", "lightgbm", "xgboost")
 IMBALANCE = ("none", "weights", "smote")
-NUMERIC_FEATURES = tuple(c for c in feature_columns() if c not in CATEGORICAL_FEATURES)
 Grid = Literal["small", "full"]
 
 GRIDS: dict[str, dict[str, dict[str, list[Any]]]] = {

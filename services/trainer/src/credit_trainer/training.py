@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import polars as pl
+from credit_core.explain import global_importance
 from credit_core.features import build_features
 from credit_core.loader import RawTables
 from credit_core.metrics import Threshold, evaluate, find_cost_optimal_threshold
@@ -23,7 +24,6 @@ from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict, train_test_split
 
 from credit_trainer.candidates import Candidate
-from credit_trainer.importance import global_importance
 
 log = logging.getLogger(__name__)
 
