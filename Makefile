@@ -20,6 +20,7 @@ $(STAMP): constraints.txt requirements-dev.txt packages/credit-core/pyproject.to
 		-e packages/credit-core \
 		-e services/trainer \
 		-e services/scoring-api \
+		-e services/explainer \
 		-r requirements-dev.txt
 	touch $(STAMP)
 

@@ -1,0 +1,43 @@
+"""Counter-offers for refused applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credit_core.requests import ScoreRequest
+from credit_core.scoring import request_features
+from fastapi import APIRouter
+
+from credit_explainer.counter_offer import counter_offer
+from credit_explainer.deps import ApiKey, Explainer, ScoringApi
+from credit_explainer.routes.explanations import ApplicantId
+from credit_explainer.schemas import CounterOffer
+from credit_explainer.scoring_client import fetch_applicant
+
+router = APIRouter(tags=["counter-offers"], dependencies=[ApiKey])
+
+
+def _offer(explainer: Explainer, application: dict[str, Any], history: dict[str, Any]) -> dict[str, Any]:
+    record, features = request_features(application, history)
+    return {"applicant_id": int(application["SK_ID_CURR"])} | counter_offer(explainer.model, record, features)
+
+
+@router.post(
+    "/v1/counter-offers",
+    response_model=CounterOffer,
+    summary="For a refused application: the largest granted amount, and single changes that would grant it",
+)
+async def offer(request: ScoreRequest, explainer: Explainer) -> dict[str, Any]:
+    return _offer(explainer, request.application.model_dump(), request.history())
+
+
+@router.get(
+    "/v1/applicants/{applicant_id}/counter-offer",
+    response_model=CounterOffer,
+    summary="Counter-offer for an applicant of the applicant store",
+)
+async def offer_applicant(
+    explainer: Explainer, scoring_api: ScoringApi, applicant_id: int = ApplicantId
+) -> dict[str, Any]:
+    stored = await fetch_applicant(scoring_api, applicant_id)
+    return _offer(explainer, stored["application"], stored["history"])

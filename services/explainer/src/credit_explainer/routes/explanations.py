@@ -1,0 +1,60 @@
+"""Explanations: one application (posted, or fetched from the applicant store) and the model's
+global importance."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from credit_core.requests import ScoreRequest
+from credit_core.schema import MAX_ID
+from credit_core.scoring import request_features
+from fastapi import APIRouter, HTTPException, Path, Query, status
+
+from credit_explainer.deps import ApiKey, Explainer, ScoringApi
+from credit_explainer.explainer import importance_rows
+from credit_explainer.schemas import Explanation, GlobalImportance
+from credit_explainer.scoring_client import fetch_applicant
+
+router = APIRouter(tags=["explanations"], dependencies=[ApiKey])
+Top = Annotated[int, Query(ge=1, le=300, description="Reasons listed each way (towards default, towards repayment)")]
+ApplicantId = Path(ge=0, le=MAX_ID, description="SK_ID_CURR of an applicant in the scoring API's store")
+
+
+def _explain(explainer: Explainer, application: dict[str, Any], history: dict[str, Any], top: int) -> dict[str, Any]:
+    _, features = request_features(application, history)
+    return {"applicant_id": int(application["SK_ID_CURR"])} | explainer.explain(features, top)
+
+
+@router.post("/v1/explanations", response_model=Explanation, summary="Why this application gets its score")
+async def explain(request: ScoreRequest, explainer: Explainer, top: Top = 5) -> dict[str, Any]:
+    return _explain(explainer, request.application.model_dump(), request.history(), top)
+
+
+@router.get(
+    "/v1/applicants/{applicant_id}/explanation",
+    response_model=Explanation,
+    summary="Explain an applicant of the applicant store (fetched from the scoring API)",
+)
+async def explain_applicant(
+    explainer: Explainer, scoring_api: ScoringApi, top: Top = 5, applicant_id: int = ApplicantId
+) -> dict[str, Any]:
+    stored = await fetch_applicant(scoring_api, applicant_id)
+    return _explain(explainer, stored["application"], stored["history"], top)
+
+
+@router.get(
+    "/v1/explanations/global",
+    response_model=GlobalImportance,
+    summary="What drives the model: mean |SHAP| on the reference sample and gain, per feature",
+)
+def global_importance(explainer: Explainer, top: Annotated[int, Query(ge=1, le=300)] = 20) -> dict[str, Any]:
+    try:
+        table = explainer.importance()
+    except LookupError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    return {
+        "model_name": explainer.model.name,
+        "model_version": explainer.model.version,
+        "source": str(table["source"].iloc[0]),
+        "features": importance_rows(table, top),
+    }

@@ -1,0 +1,112 @@
+"""Response models of the explainer (requests are ``credit_core.requests.ScoreRequest``)."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class FeatureContribution(BaseModel):
+    feature: str = Field(description="Model input name")
+    label: str = Field(description="What it means")
+    group: str = Field(description="The reason it is reported under")
+    unit: str = Field(description="currency, years, days, duration, ratio (%), multiple, flag, score, count, ...")
+    value: Any = Field(description="The applicant's value (None: not provided)")
+    value_text: str = Field(description="The value in readable units")
+    median: Any = Field(description="Median in the model's reference sample (most common level for categories)")
+    median_text: str | None
+    shap: float = Field(description="SHAP value in log-odds; > 0 raises the risk")
+    effect: float = Field(description="Approximate effect on the probability of default (0.05 = 5 points)")
+    reason: str
+
+
+class Reason(BaseModel):
+    group: str = Field(description="Topic: a raw field, or the engineered features built on it")
+    shap: float = Field(description="Sum of the SHAP values of its features, log-odds")
+    effect: float = Field(description="Approximate effect on the probability of default")
+    reason: str = Field(description="Sentence for the credit officer")
+    feature: str = Field(description="The feature that drives this reason most")
+    label: str
+    unit: str
+    value: Any
+    value_text: str
+    median: Any
+    median_text: str | None
+    features: list[FeatureContribution]
+
+
+class Explanation(BaseModel):
+    applicant_id: int
+    probability: float = Field(description="Probability of default, as the scoring API gives it")
+    decision: Literal["granted", "refused"]
+    threshold: float
+    model_name: str
+    model_version: str = Field(description="The model version explained (and that scored)")
+    base_value: float = Field(description="Expected log-odds of the model before seeing this applicant")
+    base_probability: float
+    log_odds: float = Field(description="base_value + all contributions")
+    towards_default: list[Reason]
+    towards_repayment: list[Reason]
+    other: float = Field(description="Sum of the contributions not listed (log-odds)")
+
+
+class GlobalFeature(BaseModel):
+    feature: str
+    label: str
+    group: str
+    table: str
+    mean_abs_shap: float = Field(description="Mean |SHAP| over the reference sample, log-odds")
+    gain: float = Field(description="Split gain (trees) or |standardised coefficient| (linear)")
+
+
+class GlobalImportance(BaseModel):
+    model_name: str
+    model_version: str
+    source: str = Field(description="training artifact or reference sample")
+    features: list[GlobalFeature]
+
+
+class Terms(BaseModel):
+    amount: float | None
+    annuity: float | None
+    probability: float
+    decision: Literal["granted", "refused"]
+
+
+class Offer(BaseModel):
+    amount: float
+    annuity: float | None
+    share_of_requested: float
+    probability: float
+    decision: Literal["granted"]
+
+
+class Lever(BaseModel):
+    field: str
+    label: str
+    current: float
+    note: str
+    flips: bool = Field(description="Whether changing this field alone (within the range tried) grants the loan")
+    needed: float | None = None
+    change: float | None = Field(default=None, description="Relative change needed, e.g. -0.15 = 15 % lower")
+    probability: float | None = None
+
+
+class CounterOffer(BaseModel):
+    applicant_id: int
+    model_name: str
+    model_version: str
+    threshold: float
+    status: Literal["granted", "counter-offer", "none"]
+    message: str
+    requested: Terms
+    offer: Offer | None
+    levers: list[Lever]
+
+
+class ModelInfo(BaseModel):
+    name: str
+    version: str
+    alias: str
+    threshold: float
+    candidate: str
+    explainer: str = Field(description="How contributions are computed for this model")
