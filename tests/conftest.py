@@ -23,15 +23,25 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def registry(tmp_path_factory: pytest.TempPathFactory, synthetic: Path) -> str:
+def _trained_store(folder: Path, data: Path, family: str) -> str:
     """An embedded MLflow store holding a champion trained by `credit-trainer train`."""
-    folder = tmp_path_factory.mktemp("mlflow")
     env = os.environ | {"TRAINER_MLFLOW_DIR": str(folder)}
-    command = [sys.executable, "-m", "credit_trainer.cli", "train", "--data", str(synthetic)]
-    command += ["--models", "lightgbm", "--imbalance", "none", "--promote"]
+    command = [sys.executable, "-m", "credit_trainer.cli", "train", "--data", str(data)]
+    command += ["--models", family, "--imbalance", "none", "--promote"]
     subprocess.run(command, env=env, check=True, capture_output=True)
     return f"sqlite:///{folder / 'mlflow.db'}"
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory, synthetic: Path) -> str:
+    """LightGBM champion, version 1."""
+    return _trained_store(tmp_path_factory.mktemp("mlflow"), synthetic, "lightgbm")
+
+
+@pytest.fixture(scope="session")
+def xgboost_registry(tmp_path_factory: pytest.TempPathFactory, synthetic: Path) -> str:
+    """XGBoost champion, version 1, in a store of its own."""
+    return _trained_store(tmp_path_factory.mktemp("mlflow-xgboost"), synthetic, "xgboost")
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from credit_scoring_api.config import Settings
 from credit_scoring_api.db import migrate
 from credit_scoring_api.main import create_app
 from fastapi.testclient import TestClient
+from support import requests_from_folder
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
@@ -43,33 +44,6 @@ def _wait_for_log(client: TestClient, timeout: float = 30) -> None:
     assert client.app.state.writer.backlog == 0  # type: ignore[attr-defined]
 
 
-def _requests(folder: Path, n: int, with_history: bool, table: str = "application_train") -> list[dict[str, Any]]:
-    """Raw applications (and their history rows) as a lender's system would send them; by default
-    application_train rows without their outcome (there are more of them than test rows)."""
-    application = pl.read_parquet(folder / f"{table}.parquet").drop("TARGET", strict=False).head(n)
-    ids = application["SK_ID_CURR"].implode()
-    tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in HISTORY_TABLES} if with_history else {}
-    if tables:
-        tables = {
-            k: v.filter(pl.col("SK_ID_CURR").is_in(ids)) if "SK_ID_CURR" in v.columns else v for k, v in tables.items()
-        }
-        owner = dict(tables["bureau"].select("SK_ID_BUREAU", "SK_ID_CURR").iter_rows())
-        tables["bureau_balance"] = tables["bureau_balance"].filter(pl.col("SK_ID_BUREAU").is_in(list(owner)))
-        tables["bureau_balance"] = tables["bureau_balance"].with_columns(
-            pl.col("SK_ID_BUREAU").replace_strict(owner, return_dtype=pl.Int64).alias("_owner")
-        )
-    out = []
-    for record in application.to_dicts():
-        request: dict[str, Any] = {"application": {k: v for k, v in record.items() if v is not None}}
-        for name, frame in tables.items():
-            key = "_owner" if name == "bureau_balance" else "SK_ID_CURR"
-            rows = frame.filter(pl.col(key) == record["SK_ID_CURR"]).drop("_owner", strict=False)
-            if rows.height:
-                request[name] = [{k: v for k, v in r.items() if v is not None} for r in rows.to_dicts()]
-        out.append(request)
-    return out
-
-
 def _pyfunc_probabilities(registry: str, requests: list[dict[str, Any]]) -> dict[int, float]:
     mlflow.set_tracking_uri(registry)
     mlflow.set_registry_uri(registry)  # other tests in this process may have pointed it elsewhere
@@ -88,7 +62,7 @@ def _pyfunc_probabilities(registry: str, requests: list[dict[str, Any]]) -> dict
 def test_api_probability_equals_the_registered_pyfunc(
     registry: str, database: str, synthetic: Path, with_history: bool
 ) -> None:
-    requests = _requests(synthetic, 1_000, with_history)
+    requests = requests_from_folder(synthetic, 1_000, with_history)
     expected = _pyfunc_probabilities(registry, requests)
     with _client(registry, database) as client:
         served = {}
@@ -104,7 +78,7 @@ def test_api_probability_equals_the_registered_pyfunc(
 
 
 def test_every_score_is_logged_with_every_field(registry: str, database: str, synthetic: Path) -> None:
-    request = _requests(synthetic, 30, with_history=True)
+    request = requests_from_folder(synthetic, 30, with_history=True)
     request = next(r for r in request if "bureau" in r and "installments_payments" in r)
     with _client(registry, database) as client:
         response = client.post("/v1/scores", json=request, headers=KEY)
@@ -184,7 +158,7 @@ def test_log_survives_a_database_outage_without_losing_a_row(
     registry: str, proxied: tuple[str, _Proxy], synthetic: Path
 ) -> None:
     url, proxy = proxied
-    requests = _requests(synthetic, 60, with_history=False)
+    requests = requests_from_folder(synthetic, 60, with_history=False)
     with _client(registry, url) as client:
         for request in requests[:20]:
             assert client.post("/v1/scores", json=request, headers=KEY).status_code == 200
@@ -222,7 +196,7 @@ def _bad(request: dict[str, Any], **application: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def one_request(synthetic: Path) -> dict[str, Any]:
-    return _requests(synthetic, 1, with_history=False)[0]
+    return requests_from_folder(synthetic, 1, with_history=False)[0]
 
 
 @pytest.mark.parametrize(
@@ -298,7 +272,11 @@ def test_applicant_store_outcomes_and_model_info(
     applicant = pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"][3]
     expected = _pyfunc_probabilities(
         registry,
-        [r for r in _requests(synthetic, 50, True, "application_test") if r["application"]["SK_ID_CURR"] == applicant],
+        [
+            r
+            for r in requests_from_folder(synthetic, 50, True, "application_test")
+            if r["application"]["SK_ID_CURR"] == applicant
+        ],
     )
     with _client(registry, database) as client:
         stored = client.get(f"/v1/applicants/{applicant}")

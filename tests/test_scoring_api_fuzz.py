@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from support import served
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 KEY = "fuzz-key"
@@ -29,35 +23,17 @@ def live_api(registry: str, postgres_url: str, tmp_path_factory: pytest.TempPath
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = os.environ | {
+    env = {
         "SCORING_DATABASE_URL": sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False),
         "SCORING_MLFLOW_TRACKING_URI": registry,
         "SCORING_API_KEYS": f'["{KEY}"]',
         "SCORING_RELOAD_INTERVAL": "0",
     }
     log = tmp_path_factory.mktemp("api") / "api.log"
-    command = [sys.executable, "-m", "credit_scoring_api.cli", "serve", "--port", str(port)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/ready", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(Path(log).read_text()[-3000:]) from None
-                time.sleep(0.5)
-        yield url
+        with served("credit_scoring_api.cli", env, log) as url:
+            yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

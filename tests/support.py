@@ -1,0 +1,78 @@
+"""Helpers shared by the cross-service tests: requests built from a data folder, services
+started as real processes. (``tests`` is on the test path: ``from support import ...``.)"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from credit_core.schema import HISTORY_TABLES
+
+
+def requests_from_folder(
+    folder: Path, n: int, with_history: bool, table: str = "application_train"
+) -> list[dict[str, Any]]:
+    """Raw applications (and their history rows) as a lender's system would send them; by default
+    application_train rows without their outcome (there are more of them than test rows)."""
+    application = pl.read_parquet(folder / f"{table}.parquet").drop("TARGET", strict=False).head(n)
+    ids = application["SK_ID_CURR"].implode()
+    tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in HISTORY_TABLES} if with_history else {}
+    if tables:
+        tables = {
+            k: v.filter(pl.col("SK_ID_CURR").is_in(ids)) if "SK_ID_CURR" in v.columns else v for k, v in tables.items()
+        }
+        owner = dict(tables["bureau"].select("SK_ID_BUREAU", "SK_ID_CURR").iter_rows())
+        tables["bureau_balance"] = tables["bureau_balance"].filter(pl.col("SK_ID_BUREAU").is_in(list(owner)))
+        tables["bureau_balance"] = tables["bureau_balance"].with_columns(
+            pl.col("SK_ID_BUREAU").replace_strict(owner, return_dtype=pl.Int64).alias("_owner")
+        )
+    out = []
+    for record in application.to_dicts():
+        request: dict[str, Any] = {"application": {k: v for k, v in record.items() if v is not None}}
+        for name, frame in tables.items():
+            key = "_owner" if name == "bureau_balance" else "SK_ID_CURR"
+            rows = frame.filter(pl.col(key) == record["SK_ID_CURR"]).drop("_owner", strict=False)
+            if rows.height:
+                request[name] = [{k: v for k, v in r.items() if v is not None} for r in rows.to_dicts()]
+        out.append(request)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(module: str, env: dict[str, str], log: Path, timeout: float = 120) -> Iterator[str]:
+    """``python -m <module> serve --port N`` as a real process, until its /ready answers 200."""
+    port = free_port()
+    command = [sys.executable, "-m", module, "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=os.environ | env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/ready", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log.read_text()[-3000:]) from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

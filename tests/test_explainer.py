@@ -1,0 +1,278 @@
+"""The explainer against models trained by the trainer: exact additivity (LightGBM and XGBoost),
+the same probability as the scoring API, sound reasons for arrears, counter-offers that hold."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import polars as pl
+import pytest
+from credit_core.features import build_features
+from credit_core.loader import conform
+from credit_core.model import clean_history, model_frame
+from credit_core.registry import load_credit_model, model_uri
+from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
+from credit_explainer.config import Settings
+from credit_explainer.main import create_app
+from credit_scoring_api.cli import app as scoring_cli
+from credit_scoring_api.config import Settings as ScoringSettings
+from credit_scoring_api.db import migrate
+from credit_scoring_api.main import create_app as create_scoring_app
+from fastapi.testclient import TestClient
+from support import requests_from_folder, served
+from typer.testing import CliRunner
+
+pytestmark = pytest.mark.integration
+KEY = {"X-API-Key": "test-key"}
+
+
+def _explainer(registry: str, **overrides: Any) -> TestClient:
+    options: dict[str, Any] = {"api_keys": ["test-key"], "reload_interval": 0} | overrides
+    return TestClient(create_app(Settings(mlflow_tracking_uri=registry, **options)))
+
+
+@pytest.fixture(scope="module")
+def applications(synthetic: Path) -> list[dict[str, Any]]:
+    """200 test applicants with their full history."""
+    return requests_from_folder(synthetic, 200, True, "application_test")
+
+
+def _all_contributions(explanation: dict[str, Any]) -> dict[str, float]:
+    reasons = explanation["towards_default"] + explanation["towards_repayment"]
+    return {f["feature"]: f["shap"] for r in reasons for f in r["features"]}
+
+
+def _model_log_odds(registry: str, requests: list[dict[str, Any]]) -> np.ndarray:
+    """The model's own log-odds, through the batch feature path and the fitted pipeline: raw
+    margin of the booster (float64: LightGBM's own, XGBoost's trees summed by shap's traversal),
+    then the bundle's Platt scaling."""
+    import mlflow
+
+    mlflow.set_tracking_uri(registry)
+    mlflow.set_registry_uri(registry)
+    bundle = load_credit_model(model_uri())
+    application = conform(
+        pl.DataFrame([r["application"] for r in requests], infer_schema_length=None), APPLICATION_TEST
+    )
+    history = {}
+    for name in HISTORY_TABLES:
+        rows = [row for r in requests for row in r.get(name, [])]
+        if rows:
+            history[name] = pl.DataFrame(rows, infer_schema_length=None)
+    z = bundle.estimator.named_steps["prep"].transform(model_frame(build_features(application, clean_history(history))))
+    z = np.asarray(z, dtype=float)
+    model = bundle.estimator.named_steps["model"]
+    if type(model).__name__ == "LGBMClassifier":
+        margin = model.booster_.predict(z, raw_score=True)
+    else:
+        import shap
+        import xgboost
+
+        margin = shap.TreeExplainer(model).model.predict(z)
+        own = model.get_booster().predict(xgboost.DMatrix(z), output_margin=True)
+        assert np.abs(margin - own).max() < 2e-5  # XGBoost sums its trees in float32
+    if bundle.calibration is not None:
+        a, b = bundle.calibration
+        margin = a * margin + b
+    return np.asarray(margin)
+
+
+@pytest.mark.parametrize("store", ["registry", "xgboost_registry"], ids=["lightgbm", "xgboost"])
+def test_base_value_plus_contributions_is_the_models_log_odds(
+    store: str, applications: list[dict[str, Any]], request: pytest.FixtureRequest
+) -> None:
+    registry = request.getfixturevalue(store)
+    expected = _model_log_odds(registry, applications)
+    gaps = []
+    with _explainer(registry) as client:
+        for body, log_odds in zip(applications, expected, strict=True):
+            explanation = client.post("/v1/explanations?top=300", json=body, headers=KEY).json()
+            contributions = _all_contributions(explanation)
+            assert abs(explanation["other"]) < 1e-9  # top=300: every contribution is listed
+            gaps.append(abs(explanation["base_value"] + sum(contributions.values()) - log_odds))
+            assert abs(explanation["log_odds"] - log_odds) <= 1e-6
+            p = explanation["probability"]
+            assert abs(np.log(p / (1 - p)) - log_odds) <= 2e-5  # the served probability, same model
+    assert len(gaps) == 200 and max(gaps) <= 1e-6, max(gaps)
+
+
+def test_listed_reasons_plus_other_add_up_and_read_well(registry: str, applications: list[dict[str, Any]]) -> None:
+    with _explainer(registry) as client:
+        explanation = client.post("/v1/explanations?top=3", json=applications[0], headers=KEY).json()
+    reasons = explanation["towards_default"] + explanation["towards_repayment"]
+    assert len(explanation["towards_default"]) <= 3 and len(explanation["towards_repayment"]) <= 3
+    total = explanation["base_value"] + sum(r["shap"] for r in reasons) + explanation["other"]
+    assert abs(total - explanation["log_odds"]) <= 1e-9
+    assert all(r["shap"] > 0 and "raised the risk" in r["reason"] for r in explanation["towards_default"])
+    assert all(r["shap"] < 0 and "lowered the risk" in r["reason"] for r in explanation["towards_repayment"])
+    shaps = [r["shap"] for r in explanation["towards_default"]]
+    assert shaps == sorted(shaps, reverse=True)
+    for reason in reasons:
+        assert sum(f["shap"] for f in reason["features"]) == pytest.approx(reason["shap"], abs=1e-12)
+        assert (reason["effect"] > 0) == (reason["shap"] > 0)
+
+
+def test_same_probability_and_version_as_the_scoring_api(
+    registry: str, database: str, synthetic: Path, applications: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """Both services as real processes on the same registry; the explainer also fetches a stored
+    applicant from the scoring API over HTTP."""
+    migrate(database)
+    result = CliRunner(env={"SCORING_DATABASE_URL": database}).invoke(
+        scoring_cli, ["ingest", "--data", str(synthetic), "--limit", "20"]
+    )
+    assert result.exit_code == 0, result.output
+    scoring_env = {
+        "SCORING_DATABASE_URL": database,
+        "SCORING_MLFLOW_TRACKING_URI": registry,
+        "SCORING_API_KEYS": '["scoring-key"]',
+        "SCORING_RELOAD_INTERVAL": "0",
+    }
+    with served("credit_scoring_api.cli", scoring_env, tmp_path / "scoring.log") as scoring_url:
+        explainer_env = {
+            "EXPLAINER_MLFLOW_TRACKING_URI": registry,
+            "EXPLAINER_API_KEYS": '["test-key"]',
+            "EXPLAINER_SCORING_API_URL": scoring_url,
+            "EXPLAINER_SCORING_API_KEY": "scoring-key",
+            "EXPLAINER_RELOAD_INTERVAL": "0",
+        }
+        with served("credit_explainer.cli", explainer_env, tmp_path / "explainer.log") as explainer_url:
+            scoring = httpx.Client(base_url=scoring_url, headers={"X-API-Key": "scoring-key"})
+            explainer = httpx.Client(base_url=explainer_url, headers=KEY)
+            for body in applications[:50]:
+                score = scoring.post("/v1/scores", json=body).json()
+                explanation = explainer.post("/v1/explanations", json=body).json()
+                assert explanation["probability"] == score["probability"]
+                assert explanation["decision"] == score["decision"]
+                assert explanation["model_version"] == score["model_version"] == "1"
+                pinned = explainer.post("/v1/explanations?model_version=1", json=body).json()
+                assert pinned["probability"] == score["probability"]
+            applicant = applications[0]["application"]["SK_ID_CURR"]
+            explained = explainer.get(f"/v1/applicants/{applicant}/explanation")
+            assert explained.status_code == 200, explained.text
+            stored_score = scoring.get(f"/v1/applicants/{applicant}/score").json()
+            assert explained.json()["probability"] == stored_score["probability"]
+            missing = explainer.get("/v1/applicants/1/explanation")
+            assert missing.status_code == 404 and "applicant store" in missing.json()["detail"]
+
+
+def test_explainer_refusals(registry: str, applications: list[dict[str, Any]]) -> None:
+    body = applications[0]
+    with _explainer(registry, scoring_api_url="http://127.0.0.1:9") as client:
+        assert client.post("/v1/explanations", json=body).status_code == 401
+        assert client.get("/v1/explanations/global", headers={"X-API-Key": "wrong"}).status_code == 401
+        unknown = client.post("/v1/explanations?model_version=99", json=body, headers=KEY)
+        assert unknown.status_code == 404 and "no version '99'" in unknown.json()["detail"]
+        assert client.post("/v1/explanations?model_version=abc", json=body, headers=KEY).status_code == 422
+        assert client.post("/v1/explanations?top=0", json=body, headers=KEY).status_code == 422
+        bad = copy.deepcopy(body)
+        bad["application"]["AMT_CREDIT"] = "a lot"
+        invalid = client.post("/v1/explanations", json=bad, headers=KEY)
+        assert invalid.status_code == 422 and invalid.json()["detail"][0]["field"] == "application.AMT_CREDIT"
+        down = client.get("/v1/applicants/100001/explanation", headers=KEY)
+        assert down.status_code == 502 and "unreachable" in down.json()["detail"]
+        assert client.get("/ready").status_code == 200
+        assert "explainer_requests_total" in client.get("/metrics").text
+
+
+def test_global_importance_comes_from_the_training_artifact(registry: str) -> None:
+    with _explainer(registry) as client:
+        first = client.get("/v1/explanations/global?top=10", headers=KEY).json()
+        again = client.get("/v1/explanations/global?top=10", headers=KEY).json()
+        model = client.get("/v1/model", headers=KEY).json()
+    assert first == again and first["source"] == "training artifact" and len(first["features"]) == 10
+    values = [f["mean_abs_shap"] for f in first["features"]]
+    assert values == sorted(values, reverse=True) and values[0] > 0
+    assert model["version"] == "1" and model["explainer"].startswith("TreeSHAP (LightGBM")
+
+
+# overdue bureau debt and instalment lateness, as the feature names say
+_ARREARS = ("LATE", "OVERDUE", "DPD")
+
+
+def _in_arrears(body: dict[str, Any]) -> dict[str, Any]:
+    """The same applicant with overdue bureau debt raised and every instalment paid 45 days late."""
+    worse = copy.deepcopy(body)
+    for credit in worse.get("bureau", []):
+        credit["AMT_CREDIT_SUM_OVERDUE"] = credit.get("AMT_CREDIT_SUM_OVERDUE", 0) + 50_000
+        credit["CREDIT_DAY_OVERDUE"] = max(credit.get("CREDIT_DAY_OVERDUE", 0), 120)
+    for payment in worse.get("installments_payments", []):
+        if payment.get("DAYS_INSTALMENT") is not None:
+            payment["DAYS_INSTALMENT"] = min(payment["DAYS_INSTALMENT"], -46)  # due early enough to be late
+            payment["DAYS_ENTRY_PAYMENT"] = payment["DAYS_INSTALMENT"] + 45
+    return worse
+
+
+@pytest.mark.parametrize("store", ["registry", "xgboost_registry"], ids=["lightgbm", "xgboost"])
+def test_more_arrears_never_show_up_as_lowering_the_risk(
+    store: str, applications: list[dict[str, Any]], request: pytest.FixtureRequest
+) -> None:
+    registry = request.getfixturevalue(store)
+    checked, raised, offending = 0, 0, []
+    with _explainer(registry) as client:
+        for body in applications:
+            if not body.get("bureau") and not body.get("installments_payments"):
+                continue
+            before = _values(client.post("/v1/explanations?top=300", json=body, headers=KEY).json())
+            after = client.post("/v1/explanations?top=300", json=_in_arrears(body), headers=KEY).json()
+            for reason in after["towards_default"] + after["towards_repayment"]:
+                for feature in reason["features"]:
+                    name = feature["feature"]
+                    if not any(part in name for part in _ARREARS) or feature["value"] == before.get(name):
+                        continue  # only what the added arrears changed
+                    raised += 1
+                    if feature["shap"] < 0:
+                        offending.append((body["application"]["SK_ID_CURR"], name, feature["value"], feature["shap"]))
+            checked += 1
+    assert checked >= 100 and raised >= 300
+    assert not offending, offending[:10]
+
+
+def _values(explanation: dict[str, Any]) -> dict[str, Any]:
+    reasons = explanation["towards_default"] + explanation["towards_repayment"]
+    return {f["feature"]: f["value"] for r in reasons for f in r["features"]}
+
+
+def test_counter_offers_hold_when_scored(registry: str, database: str, applications: list[dict[str, Any]]) -> None:
+    migrate(database)
+    scoring_settings = ScoringSettings(database_url=database, mlflow_tracking_uri=registry, reload_interval=0)
+    offers = 0
+    with _explainer(registry) as explainer, TestClient(create_scoring_app(scoring_settings)) as scoring:
+
+        def decision(body: dict[str, Any], share: float, annuity: float | None) -> str:
+            changed = copy.deepcopy(body)
+            changed["application"]["AMT_CREDIT"] = body["application"]["AMT_CREDIT"] * share
+            if annuity is not None:
+                changed["application"]["AMT_ANNUITY"] = annuity
+            return str(scoring.post("/v1/scores", json=changed).json()["decision"])
+
+        for body in applications:
+            result = explainer.post("/v1/counter-offers", json=body, headers=KEY).json()
+            if result["status"] == "granted":
+                assert result["offer"] is None and result["requested"]["decision"] == "granted"
+                continue
+            assert result["requested"]["decision"] == "refused"
+            if result["status"] == "none":
+                assert decision(body, 0.1, _scaled(body, 0.1)) == "refused"
+                continue
+            offers += 1
+            share = result["offer"]["amount"] / body["application"]["AMT_CREDIT"]
+            assert 0.1 - 1e-9 <= share < 1
+            assert decision(body, share, result["offer"]["annuity"]) == "granted"
+            more = min(share * 1.05, 1.0)
+            assert decision(body, more, _scaled(body, more)) == "refused"
+            for lever in result["levers"]:
+                if lever["flips"]:
+                    changed = copy.deepcopy(body)
+                    changed["application"][lever["field"]] = lever["needed"]
+                    assert scoring.post("/v1/scores", json=changed).json()["decision"] == "granted"
+    assert offers >= 3, "too few refused applicants with a counter-offer to test anything"
+
+
+def _scaled(body: dict[str, Any], share: float) -> float | None:
+    annuity = body["application"].get("AMT_ANNUITY")
+    return None if annuity is None else annuity * share
