@@ -50,10 +50,11 @@ demo: setup  ## synthetic data -> validation -> features -> EDA -> trained, regi
 mlflow-ui: setup  ## browse the embedded MLflow store (runs, plots, registered models)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns/mlflow.db --host 127.0.0.1 --port 5000
 
-bench: setup  ## full-size features and training, hot path, API load with wrk (generates data once)
+bench: setup  ## full-size features and training, hot path, API load with wrk, explainer latency (data generated once)
 	$(BIN)/python bench/features_scale.py
 	$(BIN)/python bench/train_scale.py
 	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/explain_latency.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -276,3 +276,28 @@ def test_counter_offers_hold_when_scored(registry: str, database: str, applicati
 def _scaled(body: dict[str, Any], share: float) -> float | None:
     annuity = body["application"].get("AMT_ANNUITY")
     return None if annuity is None else annuity * share
+
+
+def test_follows_the_champion_and_keeps_pinned_versions(
+    registry: str, tmp_path: Path, applications: list[dict[str, Any]]
+) -> None:
+    import mlflow
+
+    # given a copy of the registry (the artifacts stay where they are)
+    copy_db = tmp_path / "mlflow.db"
+    copy_db.write_bytes(Path(registry.removeprefix("sqlite:///")).read_bytes())
+    uri = f"sqlite:///{copy_db}"
+    body = applications[0]
+    with _explainer(uri) as client:
+        before = client.post("/v1/explanations", json=body, headers=KEY).json()
+        # when a new version becomes champion and the explainer is told to reload
+        registry_client = mlflow.MlflowClient(uri, uri)
+        new = str(registry_client.copy_model_version("models:/credit-default/1", "credit-default").version)
+        registry_client.set_registered_model_alias("credit-default", "champion", new)
+        assert client.post("/v1/admin/reload", headers=KEY).json() == {"changed": True, "version": new, "error": None}
+        # then explanations name the new version, and the old one can still be asked for by number
+        after = client.post("/v1/explanations", json=body, headers=KEY).json()
+        pinned = client.post("/v1/explanations?model_version=1", json=body, headers=KEY).json()
+        assert before["model_version"] == pinned["model_version"] == "1" and after["model_version"] == new
+        assert after["probability"] == before["probability"] == pinned["probability"]
+        assert "explainer_model_reloads_total 1.0" in client.get("/metrics").text

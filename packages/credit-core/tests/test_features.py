@@ -11,6 +11,7 @@ from credit_core.features import (
     build_features,
     feature_catalogue,
     feature_columns,
+    with_application,
 )
 from credit_core.loader import RawTables, clean_record, conform, load_tables
 from credit_core.schema import TABLES
@@ -77,6 +78,21 @@ def test_single_applicant_equals_its_batch_row(synthetic: RawTables, batch: pl.D
             alone = build_features(synthetic.applications.filter(pl.col("SK_ID_CURR") == applicant), history)
             mismatched = [k for k, v in alone.row(0, named=True).items() if not _same(v, expected[k])]
             assert not mismatched, (group, applicant, mismatched)
+
+
+def test_changed_application_keeps_history_aggregates(synthetic: RawTables, batch: pl.DataFrame) -> None:
+    # given applicants with history and a smaller loan at the same term (what counter-offers try)
+    records = {r["SK_ID_CURR"]: r for r in synthetic.applications.to_dicts()}
+    for applicant in _applicants_by_history(synthetic, batch)["bureau and balance"][:5]:
+        history = _history_of(synthetic, applicant)
+        record = clean_record(records[applicant])
+        changed = record | {"AMT_CREDIT": record["AMT_CREDIT"] * 0.6, "AMT_ANNUITY": record["AMT_ANNUITY"] * 0.6}
+        # when only the application features are recomputed
+        updated = with_application(applicant_features(record, history), changed)
+        # then they equal a full recomputation on the changed record
+        expected = applicant_features(changed, history)
+        assert [k for k, v in updated.items() if not _same(v, expected[k])] == []
+        assert updated["CREDIT_INCOME_RATIO"] != applicant_features(record, history)["CREDIT_INCOME_RATIO"]
 
 
 def test_lazy_and_eager_agree(synthetic: RawTables, batch: pl.DataFrame) -> None:
