@@ -243,33 +243,31 @@ def test_counter_offers_hold_when_scored(registry: str, database: str, applicati
     offers = 0
     with _explainer(registry) as explainer, TestClient(create_scoring_app(scoring_settings)) as scoring:
 
-        def decision(body: dict[str, Any], share: float, annuity: float | None) -> str:
+        def decision(body: dict[str, Any], **changes: float | None) -> str:
             changed = copy.deepcopy(body)
-            changed["application"]["AMT_CREDIT"] = body["application"]["AMT_CREDIT"] * share
-            if annuity is not None:
-                changed["application"]["AMT_ANNUITY"] = annuity
+            changed["application"] |= {k: v for k, v in changes.items() if v is not None}
             return str(scoring.post("/v1/scores", json=changed).json()["decision"])
 
         for body in applications:
             result = explainer.post("/v1/counter-offers", json=body, headers=KEY).json()
+            requested = body["application"]["AMT_CREDIT"]
             if result["status"] == "granted":
                 assert result["offer"] is None and result["requested"]["decision"] == "granted"
                 continue
             assert result["requested"]["decision"] == "refused"
             if result["status"] == "none":
-                assert decision(body, 0.1, _scaled(body, 0.1)) == "refused"
+                assert decision(body, AMT_CREDIT=requested * 0.1, AMT_ANNUITY=_scaled(body, 0.1)) == "refused"
                 continue
             offers += 1
-            share = result["offer"]["amount"] / body["application"]["AMT_CREDIT"]
-            assert 0.1 - 1e-9 <= share < 1
-            assert decision(body, share, result["offer"]["annuity"]) == "granted"
-            more = min(share * 1.05, 1.0)
-            assert decision(body, more, _scaled(body, more)) == "refused"
+            offer = result["offer"]
+            assert 0.1 * requested - 100 <= offer["amount"] < requested
+            # the offer, scored by the scoring API, is granted; 5 % more is refused
+            assert decision(body, AMT_CREDIT=offer["amount"], AMT_ANNUITY=offer["annuity"]) == "granted"
+            more = min(offer["amount"] * 1.05 / requested, 1.0)
+            assert decision(body, AMT_CREDIT=requested * more, AMT_ANNUITY=_scaled(body, more)) == "refused"
             for lever in result["levers"]:
                 if lever["flips"]:
-                    changed = copy.deepcopy(body)
-                    changed["application"][lever["field"]] = lever["needed"]
-                    assert scoring.post("/v1/scores", json=changed).json()["decision"] == "granted"
+                    assert decision(body, **{lever["field"]: lever["needed"]}) == "granted"
     assert offers >= 3, "too few refused applicants with a counter-offer to test anything"
 
 

@@ -151,7 +151,9 @@ def conform(frame: FrameT, table: Table) -> FrameT:
     """
     present = set(frame.collect_schema().names())
     absent = [pl.lit(None).alias(c) for c in table.column_names if c not in present]
-    return frame.with_columns(absent).select(cleaning_expressions(table))
+    cleaned = frame.lazy().with_columns(absent).select(cleaning_expressions(table))
+    # one query for an eager frame (the request path), not one per step
+    return cleaned.collect() if isinstance(frame, pl.DataFrame) else cleaned  # type: ignore[return-value]
 
 
 def find_table_file(folder: Path, name: str) -> Path | None:

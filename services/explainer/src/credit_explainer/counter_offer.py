@@ -1,14 +1,15 @@
 """Counter-offers for a refused applicant: a smaller loan, or one change that flips the decision.
 
 The amount search scores every amount from 100 % down to 10 % of the request in steps of 0.5 %
-(the annuity scaled with it: same term), as one matrix through the model, and offers the largest
-amount that is granted. History aggregates are computed once; only the application features are
+(rounded down to 100, the annuity scaled with it: same term), as one matrix through the model, and
+offers the largest amount that is granted. History aggregates are computed once; only the application features are
 recomputed per amount (``credit_core.features.with_application``). The goods price is left as
 asked: a smaller loan for the same goods means a larger down payment.
 """
 
 from __future__ import annotations
 
+from math import floor
 from typing import Any
 
 import numpy as np
@@ -55,18 +56,20 @@ def counter_offer(model: LoadedModel, record: dict[str, Any], features: dict[str
         return result | {"status": "granted", "message": "Granted as requested: no counter-offer needed."}
 
     amount, annuity = float(record["AMT_CREDIT"]), record.get("AMT_ANNUITY")
+    step = 100.0 if amount >= 10_000 else 1.0  # offers in round amounts, scored exactly as offered
+    amounts = sorted({floor(amount * share / step) * step for share in AMOUNT_SHARES} - {0.0}, reverse=True)
     offers = [
-        record | {"AMT_CREDIT": amount * s, "AMT_ANNUITY": None if annuity is None else annuity * s}
-        for s in AMOUNT_SHARES
+        record | {"AMT_CREDIT": a, "AMT_ANNUITY": None if annuity is None else round(annuity * a / amount, 2)}
+        for a in amounts
     ]
     probabilities = _probabilities(model, features, offers)
     granted = np.flatnonzero(probabilities < model.threshold)
     if len(granted):
-        best = int(granted[0])  # shares run downwards: the first granted is the largest amount
+        best = int(granted[0])  # amounts run downwards: the first granted is the largest
         result["offer"] = {
             "amount": offers[best]["AMT_CREDIT"],
             "annuity": offers[best]["AMT_ANNUITY"],
-            "share_of_requested": float(AMOUNT_SHARES[best]),
+            "share_of_requested": round(offers[best]["AMT_CREDIT"] / amount, 4),
             "probability": float(probabilities[best]),
             "decision": "granted",
         }
@@ -74,7 +77,7 @@ def counter_offer(model: LoadedModel, record: dict[str, Any], features: dict[str
         current = record.get(field)
         if current is None or current <= 0:
             continue
-        tried = [record | {field: current * m} for m in multipliers]
+        tried = [record | {field: round(current * m, 2)} for m in multipliers]
         lever_probabilities = _probabilities(model, features, tried)
         flips = np.flatnonzero(lever_probabilities < model.threshold)
         lever: dict[str, Any] = {"field": field, "label": label, "current": current, "note": note, "flips": False}
@@ -83,7 +86,7 @@ def counter_offer(model: LoadedModel, record: dict[str, Any], features: dict[str
             lever |= {
                 "flips": True,
                 "needed": tried[first][field],
-                "change": float(multipliers[first]) - 1.0,
+                "change": round(float(multipliers[first]) - 1.0, 4),
                 "probability": float(lever_probabilities[first]),
             }
         result["levers"].append(lever)

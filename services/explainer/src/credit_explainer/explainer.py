@@ -134,32 +134,9 @@ class VersionExplainer:
         for name, value in attribution.values.items():
             if value != 0.0:
                 by_group[self.groups[name]].append((name, value))
-        reasons = []
-        for group, members in by_group.items():
-            total = sum(v for _, v in members)
-            members.sort(key=lambda m: abs(m[1]), reverse=True)
-            lead = next((m for m in members if (m[1] > 0) == (total > 0)), members[0])
-            detail = self._feature(lead[0], total, attribution.log_odds, features)
-            single = len(members) == 1 and self.catalogue[lead[0]]["description"] == group
-            reasons.append(
-                {
-                    "group": group,
-                    "shap": total,
-                    "effect": detail["effect"],
-                    "reason": detail["reason"] if single else f"{group} - {detail['reason']}",
-                    "feature": detail["feature"],
-                    "label": detail["label"],
-                    "unit": detail["unit"],
-                    "value": detail["value"],
-                    "value_text": detail["value_text"],
-                    "median": detail["median"],
-                    "median_text": detail["median_text"],
-                    "features": [self._feature(n, v, attribution.log_odds, features) for n, v in members],
-                }
-            )
-        towards_default = sorted((r for r in reasons if r["shap"] > 0), key=lambda r: -r["shap"])
-        towards_repayment = sorted((r for r in reasons if r["shap"] < 0), key=lambda r: r["shap"])
-        shown = towards_default[:top] + towards_repayment[:top]
+        totals = {group: sum(v for _, v in members) for group, members in by_group.items()}
+        up = sorted((g for g, t in totals.items() if t > 0), key=lambda g: -totals[g])[:top]
+        down = sorted((g for g, t in totals.items() if t < 0), key=lambda g: totals[g])[:top]
         model = self.model
         return {
             "probability": attribution.probability,
@@ -170,9 +147,25 @@ class VersionExplainer:
             "base_value": attribution.base,
             "base_probability": _sigmoid(attribution.base),
             "log_odds": attribution.log_odds,
-            "towards_default": towards_default[:top],
-            "towards_repayment": towards_repayment[:top],
-            "other": attribution.log_odds - attribution.base - sum(r["shap"] for r in shown),
+            "towards_default": [self._reason(g, by_group[g], totals[g], attribution.log_odds, features) for g in up],
+            "towards_repayment": [
+                self._reason(g, by_group[g], totals[g], attribution.log_odds, features) for g in down
+            ],
+            "other": attribution.log_odds - attribution.base - sum(totals[g] for g in up + down),
+        }
+
+    def _reason(
+        self, group: str, members: list[tuple[str, float]], total: float, log_odds: float, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One reason: its features by |SHAP|, led by the largest one pulling the same way."""
+        members = sorted(members, key=lambda m: abs(m[1]), reverse=True)
+        lead = next(m for m in members if (m[1] > 0) == (total > 0))
+        detail = self._feature(lead[0], total, log_odds, values)
+        alone = len(members) == 1 and self.catalogue[lead[0]]["description"] == group
+        return detail | {
+            "group": group,
+            "reason": detail["reason"] if alone else f"{group} - {detail['reason']}",
+            "features": [self._feature(name, value, log_odds, values) for name, value in members],
         }
 
     def importance(self) -> pd.DataFrame:
