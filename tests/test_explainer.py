@@ -97,6 +97,7 @@ def test_base_value_plus_contributions_is_the_models_log_odds(
             assert abs(explanation["log_odds"] - log_odds) <= 1e-6
             p = explanation["probability"]
             assert abs(np.log(p / (1 - p)) - log_odds) <= 2e-5  # the served probability, same model
+    print(f"{store}: max |base + contributions - log-odds| = {max(gaps):.1e} over {len(gaps)} applicants")
     assert len(gaps) == 200 and max(gaps) <= 1e-6, max(gaps)
 
 
@@ -268,6 +269,7 @@ def test_counter_offers_hold_when_scored(registry: str, database: str, applicati
             for lever in result["levers"]:
                 if lever["flips"]:
                     assert decision(body, **{lever["field"]: lever["needed"]}) == "granted"
+    print(f"{offers} counter-offers checked")
     assert offers >= 3, "too few refused applicants with a counter-offer to test anything"
 
 
