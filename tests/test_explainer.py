@@ -18,6 +18,7 @@ from credit_core.registry import load_credit_model, model_uri
 from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
 from credit_explainer.config import Settings
 from credit_explainer.main import create_app
+from credit_explainer.schemas import Explanation
 from credit_scoring_api.cli import app as scoring_cli
 from credit_scoring_api.config import Settings as ScoringSettings
 from credit_scoring_api.db import migrate
@@ -104,6 +105,7 @@ def test_base_value_plus_contributions_is_the_models_log_odds(
 def test_listed_reasons_plus_other_add_up_and_read_well(registry: str, applications: list[dict[str, Any]]) -> None:
     with _explainer(registry) as client:
         explanation = client.post("/v1/explanations?top=3", json=applications[0], headers=KEY).json()
+    Explanation.model_validate(explanation)  # the documented response model
     reasons = explanation["towards_default"] + explanation["towards_repayment"]
     assert len(explanation["towards_default"]) <= 3 and len(explanation["towards_repayment"]) <= 3
     total = explanation["base_value"] + sum(r["shap"] for r in reasons) + explanation["other"]

@@ -15,11 +15,11 @@ from math import nan
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from credit_core.features import applicant_features
-from credit_core.loader import clean_record
+from credit_core.loader import clean_record, clean_rows
 from credit_core.model import MISSING_CATEGORY, CreditModel, apply_platt, clean_history
+from credit_core.schema import HISTORY_TABLES
 
 
 @dataclass(frozen=True)
@@ -157,10 +157,6 @@ def request_features(
     application: Mapping[str, Any], history: Mapping[str, list[dict[str, Any]]] | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """One request's cleaned application record and its features; the history as JSON rows."""
-    frames = (
-        clean_history({name: pl.DataFrame(rows, infer_schema_length=None) for name, rows in history.items()})
-        if history
-        else None
-    )
+    frames = {name: clean_rows(rows, HISTORY_TABLES[name]) for name, rows in (history or {}).items() if rows}
     record = clean_record(application)
     return record, applicant_features(record, frames)
