@@ -27,6 +27,7 @@ import httpx
 import numpy as np
 import orjson
 import polars as pl
+from credit_core.loader import request_bodies
 from credit_core.schema import FULL_SIZE_ROWS, HISTORY_TABLES
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -53,28 +54,16 @@ def bodies(data: Path, n: int) -> list[dict[str, object]]:
     """``n`` test applicants with their history rows, as JSON bodies."""
     application = pl.read_parquet(data / "application_test.parquet").head(n)
     ids = application["SK_ID_CURR"].implode()
-    tables = {
+    history = {
         name: pl.scan_parquet(data / f"{name}.parquet").filter(pl.col("SK_ID_CURR").is_in(ids)).collect()
         for name in HISTORY_TABLES
         if name != "bureau_balance"
     }
-    credits = tables["bureau"]["SK_ID_BUREAU"].implode()
-    balance = pl.scan_parquet(data / "bureau_balance.parquet").filter(pl.col("SK_ID_BUREAU").is_in(credits)).collect()
-    owner = dict(tables["bureau"].select("SK_ID_BUREAU", "SK_ID_CURR").iter_rows())
-    tables["bureau_balance"] = balance.with_columns(
-        pl.col("SK_ID_BUREAU").replace_strict(owner, return_dtype=pl.Int64).alias("SK_ID_CURR")
+    credits = history["bureau"]["SK_ID_BUREAU"].implode()
+    history["bureau_balance"] = (
+        pl.scan_parquet(data / "bureau_balance.parquet").filter(pl.col("SK_ID_BUREAU").is_in(credits)).collect()
     )
-    grouped = {name: frame.partition_by("SK_ID_CURR", as_dict=True) for name, frame in tables.items()}
-    out = []
-    for record in application.to_dicts():
-        body: dict[str, object] = {"application": {k: v for k, v in record.items() if v is not None}}
-        for name, parts in grouped.items():
-            rows = parts.get((record["SK_ID_CURR"],))
-            if rows is not None:
-                frame = rows.drop("SK_ID_CURR") if name == "bureau_balance" else rows
-                body[name] = [{k: v for k, v in r.items() if v is not None} for r in frame.to_dicts()]
-        out.append(body)
-    return out
+    return request_bodies(application, history)
 
 
 def main() -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from credit_core.loader import request_bodies
 from credit_core.schema import HISTORY_TABLES
 
 
@@ -24,27 +25,8 @@ def requests_from_folder(
     """Raw applications (and their history rows) as a lender's system would send them; by default
     application_train rows without their outcome (there are more of them than test rows)."""
     application = pl.read_parquet(folder / f"{table}.parquet").drop("TARGET", strict=False).head(n)
-    ids = application["SK_ID_CURR"].implode()
-    tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in HISTORY_TABLES} if with_history else {}
-    if tables:
-        tables = {
-            k: v.filter(pl.col("SK_ID_CURR").is_in(ids)) if "SK_ID_CURR" in v.columns else v for k, v in tables.items()
-        }
-        owner = dict(tables["bureau"].select("SK_ID_BUREAU", "SK_ID_CURR").iter_rows())
-        tables["bureau_balance"] = tables["bureau_balance"].filter(pl.col("SK_ID_BUREAU").is_in(list(owner)))
-        tables["bureau_balance"] = tables["bureau_balance"].with_columns(
-            pl.col("SK_ID_BUREAU").replace_strict(owner, return_dtype=pl.Int64).alias("_owner")
-        )
-    out = []
-    for record in application.to_dicts():
-        request: dict[str, Any] = {"application": {k: v for k, v in record.items() if v is not None}}
-        for name, frame in tables.items():
-            key = "_owner" if name == "bureau_balance" else "SK_ID_CURR"
-            rows = frame.filter(pl.col(key) == record["SK_ID_CURR"]).drop("_owner", strict=False)
-            if rows.height:
-                request[name] = [{k: v for k, v in r.items() if v is not None} for r in rows.to_dicts()]
-        out.append(request)
-    return out
+    history = {name: pl.read_parquet(folder / f"{name}.parquet") for name in HISTORY_TABLES} if with_history else {}
+    return request_bodies(application, history)
 
 
 def free_port() -> int:

@@ -159,6 +159,32 @@ def clean_record(record: Mapping[str, Any], table: Table = APPLICATION_TEST) -> 
     return out
 
 
+def request_bodies(application: pl.DataFrame, history: Mapping[str, pl.DataFrame]) -> list[dict[str, Any]]:
+    """One body per applicant of ``application``, as the HTTP APIs take it: ``{"application":
+    record, "<table>": [rows], ...}`` with the applicant's rows of each history table (bureau
+    balance through the applicant's bureau credits) and missing values left out."""
+    ids = application.get_column("SK_ID_CURR").implode()
+    grouped: dict[str, dict[Any, pl.DataFrame]] = {}
+    for name, frame in history.items():
+        if name == "bureau_balance":
+            if "bureau" not in history:
+                continue
+            owners = history["bureau"].filter(pl.col("SK_ID_CURR").is_in(ids)).select("SK_ID_BUREAU", "SK_ID_CURR")
+            rows = frame.join(owners.rename({"SK_ID_CURR": "_owner"}), on="SK_ID_BUREAU", how="inner")
+        else:
+            rows = frame.filter(pl.col("SK_ID_CURR").is_in(ids)).with_columns(pl.col("SK_ID_CURR").alias("_owner"))
+        grouped[name] = {key[0]: part.drop("_owner") for key, part in rows.partition_by("_owner", as_dict=True).items()}
+    bodies = []
+    for record in application.to_dicts():
+        body: dict[str, Any] = {"application": {k: v for k, v in record.items() if v is not None}}
+        for name, parts in grouped.items():
+            part = parts.get(record["SK_ID_CURR"])
+            if part is not None:
+                body[name] = [{k: v for k, v in row.items() if v is not None} for row in part.to_dicts()]
+        bodies.append(body)
+    return bodies
+
+
 def conform(frame: FrameT, table: Table) -> FrameT:
     """A frame with some of a table's columns -> the full table layout, cleaned and typed.
 

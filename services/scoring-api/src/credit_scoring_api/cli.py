@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import polars as pl
 import sqlalchemy as sa
 import typer
-from credit_core.loader import DataValidationError, load_tables
+from credit_core.loader import DataValidationError, load_tables, request_bodies
 
 from credit_scoring_api.config import Settings
 from credit_scoring_api.db import applicants, engine_for, migrate
@@ -28,20 +27,6 @@ def migrate_command() -> None:
     )
 
 
-def _history_of(tables: dict[str, pl.DataFrame], ids: pl.Series) -> dict[int, dict[str, list[dict[str, Any]]]]:
-    """Each applicant's raw history rows, table by table."""
-    per_applicant: dict[int, dict[str, list[dict[str, Any]]]] = {int(i): {} for i in ids}
-    bureau_owner: dict[int, int] = {}
-    if "bureau" in tables:
-        bureau_owner = dict(tables["bureau"].select("SK_ID_BUREAU", "SK_ID_CURR").iter_rows())
-    for name, frame in tables.items():
-        for row in frame.to_dicts():
-            owner = bureau_owner.get(row["SK_ID_BUREAU"]) if name == "bureau_balance" else row.get("SK_ID_CURR")
-            if owner in per_applicant:
-                per_applicant[owner].setdefault(name, []).append({k: v for k, v in row.items() if v is not None})
-    return per_applicant
-
-
 @app.command()
 def ingest(
     data: Annotated[Path, typer.Option(help="Folder with application_test (+ history tables)")],
@@ -55,22 +40,17 @@ def ingest(
         typer.echo(f"error: {data}: {error}", err=True)
         raise typer.Exit(2) from error
     application = tables.application.head(limit) if limit else tables.application
-    ids = application.get_column("SK_ID_CURR")
-    history = {
-        n: f.filter(pl.col("SK_ID_CURR").is_in(ids.implode())) if "SK_ID_CURR" in f.columns else f
-        for n, f in tables.history.items()
-    }
-    histories = _history_of(history, ids)
     now = datetime.now(UTC)
     rows = [
         {
-            "applicant_id": record["SK_ID_CURR"],
-            "application": json.loads(json.dumps({k: v for k, v in record.items() if v is not None})),
-            "history": histories[record["SK_ID_CURR"]],
+            "applicant_id": body["application"]["SK_ID_CURR"],
+            "application": json.loads(json.dumps(body["application"])),
+            "history": {name: rows for name, rows in body.items() if name != "application"},
             "ingested_at": now,
         }
-        for record in application.to_dicts()
+        for body in request_bodies(application, tables.history)
     ]
+    ids = application.get_column("SK_ID_CURR")
     engine = engine_for(settings.database_url)
     migrate(settings.database_url)
     with engine.begin() as connection:

@@ -1,0 +1,146 @@
+"""Drift runs and their per-column results (written), the prediction log and outcomes (read).
+
+The monitor shares the scoring API's database: it reads ``predictions`` and ``outcomes``, which
+the scoring API owns and migrates, and keeps its own tables under its own Alembic version table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.dialects.postgresql import JSONB
+
+JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+VERSION_TABLE = "monitor_alembic_version"
+metadata = sa.MetaData()
+
+drift_runs = sa.Table(
+    "drift_runs",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("trigger", sa.String(20), nullable=False),  # api, schedule
+    sa.Column("model_name", sa.String(200), nullable=False),
+    sa.Column("model_version", sa.String(50), nullable=False),
+    sa.Column("window", JSON, nullable=False),  # how the window was asked for
+    sa.Column("window_start", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("window_end", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("current_rows", sa.Integer(), nullable=False),
+    sa.Column("reference_rows", sa.Integer(), nullable=False),
+    sa.Column("dataset_drift", sa.Boolean(), nullable=False),
+    sa.Column("drifted_columns", sa.Integer(), nullable=False),
+    sa.Column("columns", sa.Integer(), nullable=False),
+    sa.Column("drift_share", sa.Float(), nullable=False),  # share of the columns that drifted
+    sa.Column("drifted_importance", sa.Float(), nullable=False),  # share of model importance that drifted
+    sa.Column("probability_drift", sa.Float(), nullable=True),
+    sa.Column("decision_rate_reference", sa.Float(), nullable=True),
+    sa.Column("decision_rate_current", sa.Float(), nullable=True),
+    sa.Column("performance", JSON, nullable=False),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("reasons", JSON, nullable=False),
+    sa.Column("report_uri", sa.String(1000), nullable=True),
+    sa.Column("settings", JSON, nullable=False),  # methods and thresholds used
+)
+
+drift_columns = sa.Table(
+    "drift_columns",
+    metadata,
+    sa.Column("run_id", ID, sa.ForeignKey("drift_runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("column", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # numeric, categorical, output
+    sa.Column("method", sa.String(50), nullable=False),
+    sa.Column("statistic", sa.Float(), nullable=True),
+    sa.Column("threshold", sa.Float(), nullable=False),
+    sa.Column("drifted", sa.Boolean(), nullable=False),
+    sa.Column("importance", sa.Float(), nullable=False),
+    sa.Column("reference_mean", sa.Float(), nullable=True),
+    sa.Column("current_mean", sa.Float(), nullable=True),
+)
+
+
+def engine_for(url: str) -> sa.Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return sa.create_engine(url, pool_pre_ping=True, json_serializer=lambda v: orjson.dumps(v).decode())
+
+
+def migrate(url: str) -> None:
+    """The monitor's tables to the latest revision (its own version table)."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")
+
+
+def prediction_window(
+    engine: sa.Engine,
+    *,
+    last: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    model_version: str | None = None,
+) -> pd.DataFrame:
+    """Logged predictions (features, probability, decision, time): the last ``last`` ones, or
+    those between ``start`` and ``end``; of one model version if given. Oldest first."""
+    table = sa.table(
+        "predictions",
+        sa.column("id", sa.BigInteger()),
+        sa.column("scored_at", sa.DateTime(timezone=True)),
+        sa.column("applicant_id", sa.BigInteger()),
+        sa.column("model_version", sa.String()),
+        sa.column("probability", sa.Float()),
+        sa.column("decision", sa.String()),
+        sa.column("features", JSON),
+        sa.column("request_id", sa.String()),
+    )
+    query = sa.select(table).order_by(table.c.id.desc())
+    if model_version is not None:
+        query = query.where(table.c.model_version == model_version)
+    if start is not None:
+        query = query.where(table.c.scored_at >= start)
+    if end is not None:
+        query = query.where(table.c.scored_at < end)
+    if last is not None:
+        query = query.limit(last)
+    with engine.connect() as connection:
+        rows = connection.execute(query).mappings().all()
+    return pd.DataFrame([_flat(row) for row in reversed(rows)])
+
+
+def _flat(row: Any) -> dict[str, Any]:
+    return {
+        **row["features"],
+        "probability": row["probability"],
+        "decision": row["decision"],
+        "_scored_at": row["scored_at"],
+        "_applicant_id": row["applicant_id"],
+        "_request_id": row["request_id"],
+        "_model_version": row["model_version"],
+    }
+
+
+def outcomes_for(engine: sa.Engine, applicant_ids: list[int]) -> dict[int, bool]:
+    """The latest recorded outcome of each of these applicants."""
+    if not applicant_ids:
+        return {}
+    table = sa.table(
+        "outcomes",
+        sa.column("id", sa.BigInteger()),
+        sa.column("applicant_id", sa.BigInteger()),
+        sa.column("defaulted", sa.Boolean()),
+    )
+    query = (
+        sa.select(table.c.applicant_id, table.c.defaulted)
+        .where(table.c.applicant_id.in_(applicant_ids))
+        .order_by(table.c.id)
+    )
+    with engine.connect() as connection:
+        return {int(a): bool(d) for a, d in connection.execute(query)}

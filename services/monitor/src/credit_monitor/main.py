@@ -1,0 +1,63 @@
+"""The FastAPI application: ``create_app()`` wires settings, database, model store and schedule."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from credit_core import http
+from credit_core.serving import ModelStore
+from fastapi import FastAPI
+
+from credit_monitor.config import Settings
+from credit_monitor.db import engine_for, migrate
+from credit_monitor.reports import ReportStore
+from credit_monitor.routes import drift, health
+from credit_monitor.runner import Monitor
+
+log = logging.getLogger("credit_monitor")
+HTTP_METRICS = http.request_metrics("monitor")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        migrate(settings.database_url)
+        app.state.engine = engine_for(settings.database_url)
+        app.state.models = ModelStore(
+            settings.mlflow_tracking_uri, settings.model_name, settings.model_alias, settings.reload_interval
+        )
+        app.state.models.refresh()
+        app.state.models.start_polling()
+        app.state.monitor = Monitor(
+            settings, app.state.engine, app.state.models, ReportStore(settings.reports, settings.s3_endpoint_url)
+        )
+        app.state.monitor.start_schedule()
+        yield
+        app.state.monitor.stop()
+        app.state.models.stop()
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="bank-scoring monitor",
+        version="1.0",
+        description="Drift of production inputs and scores against the model's reference, realised performance,"
+        " retrain recommendation.",
+        lifespan=lifespan,
+    )
+    http.install(
+        app, max_body_bytes=settings.max_body_bytes, metrics=HTTP_METRICS, cors_origins=settings.cors_origins, log=log
+    )
+    for router in (health.router, drift.router):
+        app.include_router(router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory credit_monitor.main:app_factory``."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app()

@@ -1,0 +1,105 @@
+"""Drift runs: make one, list them, read one with its columns and HTML report, the summary."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from credit_core.serving import UnknownVersionError
+from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from credit_monitor.db import drift_columns, drift_runs
+from credit_monitor.deps import ApiKey, Engine, MonitorDep
+from credit_monitor.runner import MonitorError
+from credit_monitor.schemas import Run, RunRequest, Summary
+from credit_monitor.status import OK
+
+router = APIRouter(prefix="/v1/drift", tags=["drift"], dependencies=[ApiKey])
+RunId = Path(ge=1, le=2**62, description="Id of a drift run")
+
+
+def _run(engine: sa.Engine, run_id: int, with_columns: bool = True) -> dict[str, Any]:
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(drift_runs).where(drift_runs.c.id == run_id)).mappings().first()
+        if row is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no drift run {run_id}")
+        out = dict(row)
+        if with_columns:
+            columns = connection.execute(
+                sa.select(drift_columns)
+                .where(drift_columns.c.run_id == run_id)
+                .order_by(drift_columns.c.drifted.desc(), drift_columns.c.importance.desc())
+            )
+            out["column_results"] = [dict(c) for c in columns.mappings()]
+    return out
+
+
+@router.post("/runs", response_model=Run, status_code=201, summary="Run drift detection on a window of predictions")
+async def create_run(request: RunRequest, monitor: MonitorDep, engine: Engine) -> dict[str, Any]:
+    try:
+        run_id = await run_in_threadpool(
+            monitor.run, last=request.last, start=request.start, end=request.end, model_version=request.model_version
+        )
+    except UnknownVersionError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    except MonitorError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
+    except RuntimeError as error:  # no champion loaded
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+    return _run(engine, run_id)
+
+
+@router.get("/runs", response_model=list[Run], summary="Drift runs, newest first")
+def list_runs(
+    engine: Engine,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> list[dict[str, Any]]:
+    query = sa.select(drift_runs).order_by(drift_runs.c.id.desc()).limit(limit).offset(offset)
+    with engine.connect() as connection:
+        return [dict(r) for r in connection.execute(query).mappings()]
+
+
+@router.get("/runs/{run_id}", response_model=Run, summary="One run with its per-column results")
+def get_run(engine: Engine, run_id: int = RunId) -> dict[str, Any]:
+    return _run(engine, run_id)
+
+
+@router.get("/runs/{run_id}/report", response_class=HTMLResponse, summary="The Evidently HTML report of a run")
+def get_report(engine: Engine, monitor: MonitorDep, run_id: int = RunId) -> HTMLResponse:
+    run = _run(engine, run_id, with_columns=False)
+    if not run["report_uri"]:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"drift run {run_id} has no report (too few rows for a verdict)")
+    try:
+        content = monitor.reports.read(run["report_uri"])
+    except (OSError, Exception) as error:  # file removed, bucket unreachable
+        raise HTTPException(
+            status.HTTP_502_BAD_GATEWAY, f"report of run {run_id} cannot be read: {error.__class__.__name__}"
+        ) from error
+    return HTMLResponse(content)
+
+
+@router.get("/summary", response_model=Summary, summary="Latest status and the trend, for the dashboard")
+def summary(engine: Engine, runs: Annotated[int, Query(ge=1, le=500)] = 30) -> dict[str, Any]:
+    query = sa.select(drift_runs).order_by(drift_runs.c.id.desc()).limit(runs)
+    with engine.connect() as connection:
+        rows = [dict(r) for r in connection.execute(query).mappings()]
+    if not rows:
+        return {"status": OK, "reasons": ["no drift run yet"], "latest": None, "trend": []}
+    trend = [
+        {
+            "id": r["id"],
+            "created_at": r["created_at"],
+            "status": r["status"],
+            "dataset_drift": r["dataset_drift"],
+            "drifted_importance": r["drifted_importance"],
+            "drift_share": r["drift_share"],
+            "probability_drift": r["probability_drift"],
+            "current_rows": r["current_rows"],
+            "model_version": r["model_version"],
+        }
+        for r in reversed(rows)
+    ]
+    return {"status": rows[0]["status"], "reasons": rows[0]["reasons"], "latest": rows[0], "trend": trend}

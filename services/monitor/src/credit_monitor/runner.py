@@ -1,0 +1,173 @@
+"""One drift run: the window of logged predictions against the reference sample of the model
+version that made them, realised performance where outcomes exist, the recommendation; stored
+in the database with its HTML report. Also the scheduled runs."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from credit_core.serving import ModelStore
+
+from credit_monitor.config import Settings
+from credit_monitor.db import drift_columns, drift_runs, outcomes_for, prediction_window
+from credit_monitor.drift import OUTPUTS, DriftResult, compute_drift, monitored_columns
+from credit_monitor.reports import ReportStore
+from credit_monitor.status import RETRAIN, realised_performance, recommend
+
+log = logging.getLogger(__name__)
+
+
+class MonitorError(Exception):
+    """A run that cannot be made as asked (empty window, no reference...): said to the caller."""
+
+
+def _reference(folder: Path, version: str) -> tuple[pd.DataFrame, dict[str, float]]:
+    artifacts = folder / "artifacts"
+    path = artifacts / "reference.parquet"
+    if not path.exists():
+        raise MonitorError(f"model version {version} has no reference sample (artifacts/reference.parquet)")
+    importance: dict[str, float] = {}
+    if (artifacts / "importance.csv").exists():
+        table = pd.read_csv(artifacts / "importance.csv")
+        importance = dict(zip(table["feature"], table["mean_abs_shap"], strict=True))
+    return pd.read_parquet(path), importance
+
+
+class Monitor:
+    def __init__(self, settings: Settings, engine: sa.Engine, models: ModelStore, reports: ReportStore):
+        self.settings, self.engine, self.models, self.reports = settings, engine, models, reports
+        self._lock = threading.Lock()  # one run at a time: each holds a window and a reference in memory
+        self._stop = threading.Event()
+
+    def run(
+        self,
+        *,
+        last: int | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        model_version: str | None = None,
+        trigger: str = "api",
+    ) -> int:
+        """Make and store one run; its id. Raises MonitorError, UnknownVersionError, RuntimeError."""
+        with self._lock:
+            return self._run(last, start, end, model_version, trigger)
+
+    def _run(
+        self, last: int | None, start: datetime | None, end: datetime | None, version: str | None, trigger: str
+    ) -> int:
+        if last is None and start is None and end is None:
+            last = self.settings.window
+        model = self.models.get(version)
+        reference, importance = _reference(model.folder, model.version)
+        current = prediction_window(self.engine, last=last, start=start, end=end, model_version=model.version)
+        window = {"last": last, "start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+        if current.empty:
+            raise MonitorError(f"no prediction of {model.name} version {model.version} in the window {window}")
+        drift: DriftResult | None = None
+        note = None
+        if len(current) < self.settings.min_rows:
+            note = f"only {len(current)} predictions in the window; at least {self.settings.min_rows} for a verdict"
+        else:
+            columns = [*monitored_columns(importance, self.settings.top_features), *OUTPUTS]
+            drift = compute_drift(reference, current, columns, self.settings, importance)
+        performance = self._performance(current, model.bundle.metadata.get("holdout", {}))
+        status, reasons = recommend(drift, performance, self.settings, note)
+        row: dict[str, Any] = {
+            "created_at": datetime.now(UTC),
+            "trigger": trigger,
+            "model_name": model.name,
+            "model_version": model.version,
+            "window": window,
+            "window_start": current["_scored_at"].min().to_pydatetime(),
+            "window_end": current["_scored_at"].max().to_pydatetime(),
+            "current_rows": len(current),
+            "reference_rows": drift.reference_rows if drift else len(reference),
+            "dataset_drift": bool(drift and drift.dataset_drift),
+            "drifted_columns": len(drift.drifted) if drift else 0,
+            "columns": len(drift.columns) if drift else 0,
+            "drift_share": drift.drift_share if drift else 0.0,
+            "drifted_importance": drift.drifted_importance if drift else 0.0,
+            "probability_drift": drift.probability_drift if drift else None,
+            "decision_rate_reference": drift.decision_rate_reference if drift else None,
+            "decision_rate_current": drift.decision_rate_current if drift else None,
+            "performance": performance,
+            "status": status,
+            "reasons": reasons,
+            "settings": self.settings.model_dump(include=_DRIFT_SETTINGS),
+        }
+        with self.engine.begin() as connection:
+            run_id = int(connection.execute(sa.insert(drift_runs).values(row).returning(drift_runs.c.id)).scalar_one())
+            if drift:
+                connection.execute(sa.insert(drift_columns), [{"run_id": run_id, **c} for c in drift.column_rows()])
+        if drift:
+            with tempfile.TemporaryDirectory() as tmp:
+                html = Path(tmp) / "report.html"
+                drift.save_html(html)
+                uri = self.reports.save(f"drift-run-{run_id}.html", html)
+            with self.engine.begin() as connection:
+                connection.execute(sa.update(drift_runs).where(drift_runs.c.id == run_id).values(report_uri=uri))
+        log.info("drift run %s: %s (%s)", run_id, status, "; ".join(reasons))
+        if status == RETRAIN and self.settings.webhook_url:
+            self._notify(run_id, row)
+        return run_id
+
+    def _performance(self, current: pd.DataFrame, holdout: dict[str, Any]) -> dict[str, Any]:
+        outcomes = outcomes_for(self.engine, [int(a) for a in current["_applicant_id"].unique()])
+        known = current[current["_applicant_id"].isin(list(outcomes))]
+        defaulted = np.array([outcomes[int(a)] for a in known["_applicant_id"]], dtype=int)
+        return realised_performance(
+            known["probability"].to_numpy(float), (known["decision"] == "refused").to_numpy(), defaulted, holdout
+        )
+
+    def _notify(self, run_id: int, row: dict[str, Any]) -> None:
+        body = {
+            "run_id": run_id,
+            "status": row["status"],
+            "reasons": row["reasons"],
+            "model_version": row["model_version"],
+        }
+        try:
+            httpx.post(self.settings.webhook_url, json=body, timeout=5).raise_for_status()
+        except httpx.HTTPError as error:
+            log.error("webhook %s failed: %s", self.settings.webhook_url, error)
+
+    def start_schedule(self) -> None:
+        if self.settings.schedule_interval <= 0:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(self.settings.schedule_interval):
+                try:
+                    self.run(trigger="schedule")
+                except Exception as error:  # a failed run is logged; the next one will try again
+                    log.error("scheduled drift run failed: %s: %s", error.__class__.__name__, error)
+
+        threading.Thread(target=loop, name="drift-schedule", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+_DRIFT_SETTINGS = {
+    "numeric_method",
+    "numeric_threshold",
+    "categorical_method",
+    "categorical_threshold",
+    "probability_method",
+    "probability_threshold",
+    "drift_share",
+    "min_drifted_columns",
+    "top_features",
+    "max_reference_rows",
+    "window",
+    "min_rows",
+}
