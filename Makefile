@@ -21,6 +21,7 @@ $(STAMP): constraints.txt requirements-dev.txt packages/credit-core/pyproject.to
 		-e services/trainer \
 		-e services/scoring-api \
 		-e services/explainer \
+		-e services/monitor \
 		-r requirements-dev.txt
 	touch $(STAMP)
 
@@ -55,6 +56,7 @@ bench: setup  ## full-size features and training, hot path, API load with wrk, e
 	$(BIN)/python bench/train_scale.py
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/explain_latency.py
+	$(BIN)/python bench/drift_scale.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .coverage

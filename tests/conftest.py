@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from credit_core.synthetic import generate
+from support import trained_store
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -23,25 +22,16 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _trained_store(folder: Path, data: Path, family: str) -> str:
-    """An embedded MLflow store holding a champion trained by `credit-trainer train`."""
-    env = os.environ | {"TRAINER_MLFLOW_DIR": str(folder)}
-    command = [sys.executable, "-m", "credit_trainer.cli", "train", "--data", str(data)]
-    command += ["--models", family, "--imbalance", "none", "--promote"]
-    subprocess.run(command, env=env, check=True, capture_output=True)
-    return f"sqlite:///{folder / 'mlflow.db'}"
-
-
 @pytest.fixture(scope="session")
 def registry(tmp_path_factory: pytest.TempPathFactory, synthetic: Path) -> str:
     """LightGBM champion, version 1."""
-    return _trained_store(tmp_path_factory.mktemp("mlflow"), synthetic, "lightgbm")
+    return trained_store(tmp_path_factory.mktemp("mlflow"), synthetic, "lightgbm")
 
 
 @pytest.fixture(scope="session")
 def xgboost_registry(tmp_path_factory: pytest.TempPathFactory, synthetic: Path) -> str:
     """XGBoost champion, version 1, in a store of its own."""
-    return _trained_store(tmp_path_factory.mktemp("mlflow-xgboost"), synthetic, "xgboost")
+    return trained_store(tmp_path_factory.mktemp("mlflow-xgboost"), synthetic, "xgboost")
 
 
 @pytest.fixture(scope="session")

@@ -2,36 +2,52 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Evidently methods whose statistic is a p-value (drift below the threshold), and distances (drift
+# at or above it)
+P_VALUE_METHODS = frozenset(
+    {"ks", "chisquare", "z", "anderson", "cramer_von_mises", "fisher_exact", "g_test", "mannw", "t_test"}
+)
+DISTANCE_METHODS = frozenset({"psi", "wasserstein", "jensenshannon", "kl_div", "hellinger", "TVD", "energy_distance"})
 
 
 class DriftSettings(BaseSettings):
     """How drift is measured; also used by the offline ``credit-monitor drift`` command.
 
-    Defaults (see the README for why): Wasserstein distance normed by the reference standard
-    deviation for numbers, Jensen-Shannon distance for categories, both with threshold 0.1 - what
-    Evidently uses for samples over 1,000 rows, where p-value tests flag differences too small
-    to matter. A run raises the dataset-drift flag when at least ``min_drifted_columns`` input
+    Defaults (see the README for why): the population stability index (PSI) for numbers and the
+    predicted probability, drifted from 0.2 (the credit-risk rule of thumb: under 0.1 stable, over
+    0.25 a significant shift); the Jensen-Shannon distance for categories and 0/1 flags, drifted
+    from 0.1 (Evidently's default over 1,000 rows). Distances rather than p-values: on thousands
+    of rows a p-value test flags differences too small to matter. A run raises the dataset-drift flag when at least ``min_drifted_columns`` input
     columns drift together, or the drifted columns carry at least ``drift_share`` of the model's
     importance (mean |SHAP|), or the predicted probability drifts.
     """
 
     model_config = SettingsConfigDict(env_prefix="MONITOR_", frozen=True, extra="ignore")
 
-    numeric_method: str = "wasserstein"
-    numeric_threshold: float = Field(default=0.1, gt=0)
+    numeric_method: str = "psi"
+    numeric_threshold: float = Field(default=0.2, gt=0)
     categorical_method: str = "jensenshannon"
     categorical_threshold: float = Field(default=0.1, gt=0)
     # probability of default and decision, the model's outputs
-    probability_method: str = "wasserstein"
-    probability_threshold: float = Field(default=0.1, gt=0)
+    probability_method: str = "psi"
+    probability_threshold: float = Field(default=0.2, gt=0)
     drift_share: float = Field(default=0.1, gt=0, le=1)
     min_drifted_columns: int = Field(default=3, ge=1)
     # engineered features checked besides the raw application fields: the most important ones
     top_features: int = Field(default=40, ge=0, le=200)
     # reference rows used at most (a sample beyond that; see README for the detection power)
     max_reference_rows: int = Field(default=50_000, ge=100)
+
+    @field_validator("numeric_method", "categorical_method", "probability_method")
+    @classmethod
+    def known_method(cls, method: str) -> str:
+        if method not in P_VALUE_METHODS | DISTANCE_METHODS:
+            known = ", ".join(sorted(P_VALUE_METHODS | DISTANCE_METHODS))
+            raise ValueError(f"unknown drift method {method!r}; Evidently methods: {known}")
+        return method
 
 
 class Settings(DriftSettings):
@@ -50,7 +66,7 @@ class Settings(DriftSettings):
     schedule_interval: float = Field(default=0.0, ge=0)
     window: int = Field(default=5_000, ge=1)
     # fewer current rows than this: no drift verdict (too little to tell)
-    min_rows: int = Field(default=200, ge=1)
+    min_rows: int = Field(default=1_000, ge=1)
     # realised performance: needs this many outcomes; "retrain" when AUC falls by auc_drop or the
     # cost per 1,000 rises by cost_rise (relative) against the version's hold-out figures
     min_outcomes: int = Field(default=200, ge=1)

@@ -26,25 +26,10 @@ from credit_core.schema import Unit
 from evidently import DataDefinition, Dataset, Report
 from evidently.metrics import ValueDrift
 
-from credit_monitor.config import DriftSettings
+from credit_monitor.config import P_VALUE_METHODS, DriftSettings
 
 OUTPUTS = ("probability", "decision")
 FEATURE_NAMES = set(feature_columns())
-# Evidently methods whose statistic is a p-value (drift when below the threshold); the others are
-# distances (drift when at or above it)
-P_VALUE_METHODS = {
-    "ks",
-    "chisquare",
-    "z",
-    "anderson",
-    "cramer_von_mises",
-    "fisher_exact",
-    "g_test",
-    "mannw",
-    "t_test",
-    "epps_singleton",
-    "empirical_mmd",
-}
 
 
 @dataclass(frozen=True)

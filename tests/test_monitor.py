@@ -1,0 +1,136 @@
+"""The monitor end to end on real parts: the scoring API and the monitor as processes on the real
+Postgres, traffic sent by the simulator, drift runs through the monitor's API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import polars as pl
+import pytest
+from credit_core.synthetic import generate
+from credit_monitor.cli import app as monitor_cli
+from support import served, trained_store
+from typer.testing import CliRunner
+
+pytestmark = pytest.mark.integration
+KEY = {"X-API-Key": "monitor-key"}
+
+
+@pytest.fixture(scope="module")
+def population(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Enough applicants for drift verdicts: a champion trained on 6,400 (its reference sample:
+    5,000) and 2,500 test applicants to send as traffic."""
+    folder = tmp_path_factory.mktemp("monitor-population")
+    generate(folder, 8_000, 2_500, seed=21, fmt="parquet")
+    return folder, trained_store(tmp_path_factory.mktemp("monitor-mlflow"), folder, "lightgbm")
+
+
+def _simulate(api: str, data: Path, n: int, scenario: str) -> str:
+    command = [sys.executable, "-m", "credit_monitor.cli", "simulate", "--api", api, "--data", str(data)]
+    command += ["--n", str(n), "--scenario", scenario, "--api-key", "scoring-key"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_drifted_traffic_is_detected_and_the_recommendation_changes(
+    population: tuple[Path, str], database: str, tmp_path: Path
+) -> None:
+    synthetic, registry = population
+    scoring_env = {
+        "SCORING_DATABASE_URL": database,
+        "SCORING_MLFLOW_TRACKING_URI": registry,
+        "SCORING_API_KEYS": '["scoring-key"]',
+        "SCORING_RELOAD_INTERVAL": "0",
+    }
+    monitor_env = {
+        "MONITOR_DATABASE_URL": database,
+        "MONITOR_MLFLOW_TRACKING_URI": registry,
+        "MONITOR_API_KEYS": '["monitor-key"]',
+        "MONITOR_REPORTS": str(tmp_path / "reports"),
+        "MONITOR_RELOAD_INTERVAL": "0",
+        "MONITOR_MIN_OUTCOMES": "50",
+    }
+    with (
+        served("credit_scoring_api.cli", scoring_env, tmp_path / "scoring.log") as scoring_url,
+        served("credit_monitor.cli", monitor_env, tmp_path / "monitor.log") as monitor_url,
+        httpx.Client(base_url=monitor_url, headers=KEY, timeout=120) as monitor,
+    ):
+        # given traffic like the training population, with some outcomes known
+        assert "failed 0" in _simulate(scoring_url, synthetic, 2_000, "none")
+        outcomes = pl.read_parquet(synthetic / "application_train.parquet").select("SK_ID_CURR", "TARGET").head(100)
+        scoring = httpx.Client(base_url=scoring_url, headers={"X-API-Key": "scoring-key"})
+        stable = monitor.post("/v1/drift/runs", json={"last": 2_000})
+        assert stable.status_code == 201, stable.text
+        stable_run = stable.json()
+        assert stable_run["current_rows"] == 2_000 and stable_run["model_version"] == "1"
+        assert not stable_run["dataset_drift"] and stable_run["status"] != "retrain recommended", stable_run["reasons"]
+
+        # when the external scores shift
+        assert "failed 0" in _simulate(scoring_url, synthetic, 2_000, "ext-source-shift")
+        drifted = monitor.post("/v1/drift/runs", json={"last": 2_000}).json()
+
+        # then the run flags it, names the columns, and recommends retraining
+        assert drifted["dataset_drift"] and drifted["status"] == "retrain recommended", drifted["reasons"]
+        columns = {c["column"]: c for c in drifted["column_results"]}
+        assert all(columns[f]["drifted"] for f in ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"))
+        assert columns["EXT_SOURCE_2"]["method"] == "psi" and columns["EXT_SOURCE_2"]["statistic"] >= 0.2
+        assert any("EXT_SOURCE" in reason for reason in drifted["reasons"])
+        summary = monitor.get("/v1/drift/summary").json()
+        assert summary["status"] == "retrain recommended" and [r["id"] for r in summary["trend"]] == [
+            stable_run["id"],
+            drifted["id"],
+        ]
+        report = monitor.get(f"/v1/drift/runs/{drifted['id']}/report")
+        assert report.status_code == 200 and "text/html" in report.headers["content-type"]
+        assert "EXT_SOURCE_2" in report.text and len(report.text) > 10_000
+        assert [r["id"] for r in monitor.get("/v1/drift/runs").json()] == [drifted["id"], stable_run["id"]]
+
+        # realised performance once outcomes are recorded for applicants that were scored
+        scored = pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].to_list()
+        for applicant, defaulted in zip(scored[:80], outcomes["TARGET"].to_list()[:80], strict=True):
+            recorded = scoring.post("/v1/outcomes", json={"applicant_id": applicant, "defaulted": bool(defaulted)})
+            assert recorded.status_code == 201
+        with_outcomes = monitor.post("/v1/drift/runs", json={"last": 4_000}).json()
+        performance = with_outcomes["performance"]
+        assert performance["outcomes"] > 50 and 0 <= performance["default_rate"] <= 1
+        assert performance["cost_per_1000"] >= 0 and performance["holdout_auc"] > 0.5
+
+        # refusals say what is wrong
+        assert monitor.post("/v1/drift/runs", json={"last": 10}, headers={"X-API-Key": "no"}).status_code == 401
+        unknown = monitor.post("/v1/drift/runs", json={"last": 10, "model_version": "99"})
+        assert unknown.status_code == 404 and "no version '99'" in unknown.json()["detail"]
+        empty = monitor.post("/v1/drift/runs", json={"start": "2099-01-01T00:00:00Z"})
+        assert empty.status_code == 422 and "no prediction" in empty.json()["detail"]
+        both = monitor.post("/v1/drift/runs", json={"last": 10, "start": "2026-01-01T00:00:00Z"})
+        assert both.status_code == 422 and "either last or a time range" in both.text
+        few = monitor.post("/v1/drift/runs", json={"last": 20}).json()
+        assert few["status"] == "watch" and "at least 1000" in few["reasons"][0] and few["report_uri"] is None
+        assert monitor.get(f"/v1/drift/runs/{few['id']}/report").status_code == 404
+        assert monitor.get("/v1/drift/runs/999999").status_code == 404
+        assert monitor.get("/ready").status_code == 200
+        assert "monitor_requests_total" in monitor.get("/metrics").text
+
+
+def test_offline_comparison_of_two_data_sets(synthetic: Path, tmp_path: Path) -> None:
+    # given the training applications and a copy of the test ones with lower external scores
+    shifted = tmp_path / "shifted.csv"
+    pl.read_parquet(synthetic / "application_test.parquet").with_columns(
+        pl.col("EXT_SOURCE_2") * 0.5, pl.col("EXT_SOURCE_3") * 0.5
+    ).write_csv(shifted)
+    out = tmp_path / "report.html"
+    # when they are compared offline
+    result = CliRunner().invoke(
+        monitor_cli, ["drift", "--reference", str(synthetic), "--current", str(shifted), "--out", str(out)]
+    )
+    # then the shifted columns are listed and the report is written
+    assert result.exit_code == 0, result.output
+    assert "EXT_SOURCE_2" in result.stdout and "EXT_SOURCE_3" in result.stdout
+    assert out.stat().st_size > 10_000
+    missing = CliRunner().invoke(
+        monitor_cli, ["drift", "--reference", str(tmp_path / "nope"), "--current", str(shifted)]
+    )
+    assert missing.exit_code == 2 and "nope" in missing.output
