@@ -3,9 +3,14 @@ Postgres, traffic sent by the simulator, drift runs through the monitor's API.""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import polars as pl
@@ -36,10 +41,31 @@ def _simulate(api: str, data: Path, n: int, scenario: str) -> str:
     return done.stdout
 
 
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A receiver on loopback that keeps what is POSTed to it."""
+    received: list[dict[str, Any]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    server.shutdown()
+
+
 def test_drifted_traffic_is_detected_and_the_recommendation_changes(
-    population: tuple[Path, str], database: str, tmp_path: Path
+    population: tuple[Path, str], database: str, tmp_path: Path, webhook: tuple[str, list[dict[str, Any]]]
 ) -> None:
     synthetic, registry = population
+    hook_url, hooked = webhook
     scoring_env = {
         "SCORING_DATABASE_URL": database,
         "SCORING_MLFLOW_TRACKING_URI": registry,
@@ -53,6 +79,7 @@ def test_drifted_traffic_is_detected_and_the_recommendation_changes(
         "MONITOR_REPORTS": str(tmp_path / "reports"),
         "MONITOR_RELOAD_INTERVAL": "0",
         "MONITOR_MIN_OUTCOMES": "50",
+        "MONITOR_WEBHOOK_URL": hook_url,
     }
     with (
         served("credit_scoring_api.cli", scoring_env, tmp_path / "scoring.log") as scoring_url,
@@ -79,6 +106,7 @@ def test_drifted_traffic_is_detected_and_the_recommendation_changes(
         assert all(columns[f]["drifted"] for f in ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"))
         assert columns["EXT_SOURCE_2"]["method"] == "psi" and columns["EXT_SOURCE_2"]["statistic"] >= 0.2
         assert any("EXT_SOURCE" in reason for reason in drifted["reasons"])
+        assert [h["run_id"] for h in hooked] == [drifted["id"]] and hooked[0]["status"] == "retrain recommended"
         summary = monitor.get("/v1/drift/summary").json()
         assert summary["status"] == "retrain recommended" and [r["id"] for r in summary["trend"]] == [
             stable_run["id"],
