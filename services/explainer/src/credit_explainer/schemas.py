@@ -19,18 +19,10 @@ class FeatureContribution(BaseModel):
     reason: str
 
 
-class Reason(BaseModel):
-    group: str = Field(description="Topic: a raw field, or the engineered features built on it")
-    shap: float = Field(description="Sum of the SHAP values of its features, log-odds")
-    effect: float = Field(description="Approximate effect on the probability of default")
-    reason: str = Field(description="Sentence for the credit officer")
-    feature: str = Field(description="The feature that drives this reason most")
-    label: str
-    unit: str
-    value: Any
-    value_text: str
-    median: Any
-    median_text: str | None
+class Reason(FeatureContribution):
+    """A topic: its SHAP and effect are the sums over its features; the value, median and unit are
+    those of the feature that drives it most."""
+
     features: list[FeatureContribution]
 
 

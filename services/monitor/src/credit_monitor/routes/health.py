@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from credit_core.http import health_router
+from credit_core.http import database_status, health_router
 from fastapi import Request
 
 
@@ -14,14 +13,9 @@ def _ready(request: Request) -> tuple[bool, dict[str, Any]]:
     current = state.models.current
     body: dict[str, Any] = {
         "model": None if current is None else {"name": current.name, "version": current.version},
-        "database": "ok",
+        "database": database_status(state.engine),
         "schedule_interval": state.settings.schedule_interval,
     }
-    try:
-        with state.engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError as error:
-        body["database"] = f"unreachable: {error.__class__.__name__}"
     if state.models.error:
         body["model_error"] = state.models.error
     return current is not None and body["database"] == "ok", body

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from credit_core.http import health_router
+from credit_core.http import database_status, health_router
 from fastapi import Request
 
 
@@ -13,17 +12,12 @@ def _ready(request: Request) -> tuple[bool, dict[str, Any]]:
     state = request.app.state
     body: dict[str, Any] = {
         "model": None,
-        "database": "ok",
+        "database": database_status(state.engine),
         "log_backlog": state.writer.backlog,
         "log_dropped": state.writer.dropped,
     }
     if state.models.current is not None:
         body["model"] = {"name": state.models.current.name, "version": state.models.current.version}
-    try:
-        with state.engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError as error:
-        body["database"] = f"unreachable: {error.__class__.__name__}"
     if state.models.error:
         body["model_error"] = state.models.error
     return body["model"] is not None and body["database"] == "ok", body
