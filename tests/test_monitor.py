@@ -140,7 +140,8 @@ def test_drifted_traffic_is_detected_and_the_recommendation_changes(
         assert monitor.get(f"/v1/drift/runs/{few['id']}/report").status_code == 404
         assert monitor.get("/v1/drift/runs/999999").status_code == 404
         assert monitor.get("/ready").status_code == 200
-        assert "monitor_requests_total" in monitor.get("/metrics").text
+        metrics = monitor.get("/metrics").text
+        assert "monitor_requests_total" in metrics and 'monitor_latest_status{status="watch"} 1.0' in metrics
 
 
 def test_offline_comparison_of_two_data_sets(synthetic: Path, tmp_path: Path) -> None:

@@ -16,14 +16,20 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from credit_core.serving import ModelStore
+from prometheus_client import Gauge
 
 from credit_monitor.config import Settings
 from credit_monitor.db import drift_columns, drift_runs, outcomes_for, prediction_window
 from credit_monitor.drift import OUTPUTS, DriftResult, compute_drift, monitored_columns
 from credit_monitor.reports import ReportStore
-from credit_monitor.status import RETRAIN, realised_performance, recommend
+from credit_monitor.status import OK, RETRAIN, WATCH, realised_performance, recommend
 
 log = logging.getLogger(__name__)
+STATUSES = (OK, WATCH, RETRAIN)
+# for alerting: e.g. monitor_latest_status{status="retrain recommended"} == 1
+LATEST_STATUS = Gauge("monitor_latest_status", "1 for the status of the latest drift run", ["status"])
+DATASET_DRIFT = Gauge("monitor_dataset_drift", "1 if the latest drift run raised the dataset-drift flag")
+DRIFTED_IMPORTANCE = Gauge("monitor_drifted_importance", "Share of the model's importance that drifted, latest run")
 
 
 class MonitorError(Exception):
@@ -116,6 +122,10 @@ class Monitor:
             with self.engine.begin() as connection:
                 connection.execute(sa.update(drift_runs).where(drift_runs.c.id == run_id).values(report_uri=uri))
         log.info("drift run %s: %s (%s)", run_id, status, "; ".join(reasons))
+        for name in STATUSES:
+            LATEST_STATUS.labels(name).set(1.0 if name == status else 0.0)
+        DATASET_DRIFT.set(1.0 if row["dataset_drift"] else 0.0)
+        DRIFTED_IMPORTANCE.set(row["drifted_importance"])
         if status == RETRAIN and self.settings.webhook_url:
             self._notify(run_id, row)
         return run_id
