@@ -22,6 +22,7 @@ $(STAMP): constraints.txt requirements-dev.txt packages/credit-core/pyproject.to
 		-e services/scoring-api \
 		-e services/explainer \
 		-e services/monitor \
+		-e services/ui \
 		-r requirements-dev.txt
 	touch $(STAMP)
 

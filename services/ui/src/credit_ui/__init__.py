@@ -1,0 +1,1 @@
+"""bank-scoring dashboard (Streamlit)."""

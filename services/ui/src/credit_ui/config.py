@@ -1,0 +1,23 @@
+"""Dashboard settings, from ``UI_*`` environment variables (see ``.env.example``): where the
+services are and the keys to call them. The dashboard reads nothing else: no database, no model."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="UI_", frozen=True, extra="forbid")
+
+    scoring_api_url: str = "http://127.0.0.1:8000"
+    scoring_api_key: str = ""
+    explainer_url: str = "http://127.0.0.1:8001"
+    explainer_api_key: str = ""
+    monitor_url: str = "http://127.0.0.1:8002"
+    monitor_api_key: str = ""
+    # seconds to wait for a service before saying it is unavailable
+    timeout: float = Field(default=10.0, gt=0)
+    language: Literal["en", "fr"] = "en"

@@ -1,0 +1,66 @@
+"""English and French: the dashboard's words, and numbers, amounts and dates as each locale writes
+them (1,234.5 / 1 234,5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+LANGUAGES = {"en": "English", "fr": "Français"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"en": "Credit scoring", "fr": "Scoring crédit"},
+    "language": {"en": "Language", "fr": "Langue"},
+    "applicant_number": {"en": "Applicant number", "fr": "Numéro du demandeur"},
+    "look_up": {"en": "Look up", "fr": "Rechercher"},
+    "number_invalid": {
+        "en": "An applicant number is a whole number, e.g. 100001.",
+        "fr": "Un numéro de demandeur est un nombre entier, par exemple 100001.",
+    },
+    "probability": {"en": "Probability of default", "fr": "Probabilité de défaut"},
+    "threshold": {"en": "Threshold", "fr": "Seuil"},
+    "granted": {"en": "Granted", "fr": "Accordé"},
+    "refused": {"en": "Refused", "fr": "Refusé"},
+    "distance": {
+        "en": "{distance} points {side} the threshold",
+        "fr": "{distance} points {side} du seuil",
+    },
+    "below": {"en": "below", "fr": "en dessous"},
+    "above": {"en": "above", "fr": "au-dessus"},
+    "service_down": {
+        "en": "The {service} service is not answering. The rest of the page still works; try again in a moment.",
+        "fr": "Le service {service} ne répond pas. Le reste de la page fonctionne ; réessayez dans un instant.",
+    },
+    "service_error": {
+        "en": "The {service} service refused the request.",
+        "fr": "Le service {service} a refusé la demande.",
+    },
+    "model_version": {"en": "Model version {version}", "fr": "Version du modèle {version}"},
+}
+
+
+def t(key: str, language: str, **values: Any) -> str:
+    """The text of ``key`` in ``language`` (English if missing), with ``values`` filled in."""
+    entry = TEXT.get(key)
+    if entry is None:
+        return key.format(**values) if values else key
+    return entry.get(language, entry["en"]).format(**values)
+
+
+def number(value: float | None, language: str, decimals: int = 0) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    if language == "fr":  # narrow no-break space between thousands, comma for decimals
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def percent(value: float | None, language: str, decimals: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{number(value * 100, language, decimals)}\u00a0%" if language == "fr" else f"{value * 100:.{decimals}f}%"
+
+
+def date(value: datetime, language: str) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if language == "fr" else value.strftime("%Y-%m-%d %H:%M")
