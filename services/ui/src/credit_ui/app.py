@@ -1,11 +1,16 @@
 """The dashboard: ``streamlit run services/ui/src/credit_ui/app.py`` (settings from ``UI_*``).
 
-Applicant page so far: look an applicant up in the scoring API's store, see the score against
-the threshold, the decision in words and icon, and the distance to the threshold.
+Applicant page so far: look an applicant up in the scoring API's store; the score on a gauge with
+the threshold marked (and in text beside it), the decision in words and icon, the distance to the
+threshold, the reasons both ways (sentences and a waterfall, explained by the version that
+scored) and the counter-offer when refused.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import plotly.graph_objects as go
 import streamlit as st
 
 from credit_ui.client import Answer, Services
@@ -18,6 +23,116 @@ def _problem(answer: Answer, service: str, language: str) -> None:
         st.warning(t(answer.error, language, service=service))
     else:
         st.warning(f"{service}: {answer.error}")
+
+
+def _gauge(probability: float, threshold: float, language: str) -> go.Figure:
+    """Probability on a 0-100 gauge, the threshold marked (colour-blind-safe blue and orange)."""
+    figure = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=probability * 100,
+            number={"suffix": " %", "valueformat": ".1f"},
+            gauge={
+                "axis": {"range": [0, 100]},
+                "bar": {"color": "#0072B2"},
+                "steps": [{"range": [threshold * 100, 100], "color": "#FBE3C8"}],
+                "threshold": {"line": {"color": "#D55E00", "width": 4}, "value": threshold * 100},
+            },
+            title={"text": t("probability", language)},
+        )
+    )
+    figure.update_layout(height=260, margin={"t": 50, "b": 10, "l": 30, "r": 30})
+    return figure
+
+
+def _reason_text(reason: dict[str, Any], language: str) -> str:
+    if language == "en":
+        return str(reason["reason"])
+    return t(
+        "reason",
+        language,
+        label=reason["label"],
+        value=reason["value_text"],
+        typical=reason["median_text"] or "—",
+        effect=t("raised" if reason["shap"] > 0 else "lowered", language),
+    )
+
+
+def _waterfall(explanation: dict[str, Any], language: str) -> go.Figure:
+    reasons = explanation["towards_default"] + explanation["towards_repayment"]
+    shown = sum(r["effect"] for r in reasons)
+    other = explanation["probability"] - explanation["base_probability"] - shown
+    labels = [t("average_applicant", language), *(r["group"] for r in reasons), t("other_reasons", language)]
+    values = [explanation["base_probability"] * 100, *(r["effect"] * 100 for r in reasons), other * 100]
+    figure = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            y=[*labels, t("this_applicant", language)],
+            x=[*values, explanation["probability"] * 100],
+            measure=["absolute", *["relative"] * (len(values) - 1), "total"],
+            increasing={"marker": {"color": "#D55E00"}},
+            decreasing={"marker": {"color": "#0072B2"}},
+            totals={"marker": {"color": "#555555"}},
+            text=[f"{v:+.1f}" for v in values] + [f"{explanation['probability'] * 100:.1f}"],
+            textposition="outside",
+        )
+    )
+    figure.update_layout(height=80 + 32 * len(labels), margin={"t": 10, "b": 10}, yaxis={"autorange": "reversed"})
+    return figure
+
+
+def _explanation(services: Services, applicant: int, version: str, language: str) -> None:
+    answer = services.explainer.call(
+        "GET", f"/v1/applicants/{applicant}/explanation", params={"top": 5, "model_version": version}
+    )
+    if not answer.ok:
+        _problem(answer, "explainer", language)
+        return
+    explanation = answer.data
+    up, down = st.columns(2)
+    for column, side in ((up, "towards_default"), (down, "towards_repayment")):
+        column.markdown(f"**{'▲' if side == 'towards_default' else '▼'} {t(side, language)}**")
+        for reason in explanation[side]:
+            points = number(abs(reason["effect"]) * 100, language, 1)
+            column.write(f"- {_reason_text(reason, language)} ({t('points', language, points=points)})")
+    st.caption(t("reasons_chart", language))
+    st.plotly_chart(_waterfall(explanation, language), use_container_width=True)
+
+
+def _counter_offer(services: Services, applicant: int, version: str, language: str) -> None:
+    answer = services.explainer.call(
+        "GET", f"/v1/applicants/{applicant}/counter-offer", params={"model_version": version}
+    )
+    if not answer.ok:
+        _problem(answer, "explainer", language)
+        return
+    result = answer.data
+    st.subheader(t("counter_offer", language))
+    offer = result["offer"]
+    if offer is None:
+        st.info(t("no_offer", language))
+    else:
+        st.info(
+            t(
+                "offer",
+                language,
+                amount=number(offer["amount"], language),
+                annuity=number(offer["annuity"], language),
+                share=percent(offer["share_of_requested"], language, 0),
+            )
+        )
+    for lever in result["levers"]:
+        if lever["flips"]:
+            st.write(
+                t(
+                    "lever",
+                    language,
+                    label=lever["label"],
+                    needed=number(lever["needed"], language),
+                    current=number(lever["current"], language),
+                    note=lever["note"],
+                )
+            )
 
 
 def main() -> None:
@@ -48,11 +163,16 @@ def main() -> None:
     distance = abs(result["probability"] - result["threshold"]) * 100
     side = t("below" if result["probability"] < result["threshold"] else "above", language)
     left, right = st.columns(2)
-    left.metric(t("probability", language), percent(result["probability"], language))
-    left.caption(f"{t('threshold', language)}: {percent(result['threshold'], language)}")
+    left.plotly_chart(_gauge(result["probability"], result["threshold"], language), use_container_width=True)
     right.subheader(f"{icon} {t(decision, language)}")
+    right.metric(t("probability", language), percent(result["probability"], language))
+    right.write(f"{t('threshold', language)}: {percent(result['threshold'], language)}")
     right.write(t("distance", language, distance=number(distance, language, 1), side=side))
-    st.caption(t("model_version", language, version=result["model_version"]))
+    right.caption(t("model_version", language, version=result["model_version"]))
+    applicant, version = int(raw), result["model_version"]
+    _explanation(services, applicant, version, language)
+    if decision == "refused":
+        _counter_offer(services, applicant, version, language)
 
 
 if __name__ == "__main__":

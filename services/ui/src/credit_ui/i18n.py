@@ -36,6 +36,35 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Le service {service} a refusé la demande.",
     },
     "model_version": {"en": "Model version {version}", "fr": "Version du modèle {version}"},
+    "towards_default": {"en": "Raises the risk", "fr": "Augmente le risque"},
+    "towards_repayment": {"en": "Lowers the risk", "fr": "Diminue le risque"},
+    "reason": {
+        "en": "{label}: {value} (typical {typical}) {effect} the risk",
+        "fr": "{label} : {value} (habituel {typical}) {effect} le risque",
+    },
+    "raised": {"en": "raised", "fr": "a augmenté"},
+    "lowered": {"en": "lowered", "fr": "a diminué"},
+    "points": {"en": "{points} points", "fr": "{points} points"},
+    "reasons_chart": {
+        "en": "From the average applicant to this one, in probability points (approximate)",
+        "fr": "Du demandeur moyen à celui-ci, en points de probabilité (approximatif)",
+    },
+    "average_applicant": {"en": "Average applicant", "fr": "Demandeur moyen"},
+    "other_reasons": {"en": "Other reasons", "fr": "Autres raisons"},
+    "this_applicant": {"en": "This applicant", "fr": "Ce demandeur"},
+    "counter_offer": {"en": "Counter-offer", "fr": "Contre-proposition"},
+    "offer": {
+        "en": "A loan of {amount} (annuity {annuity}) would be granted: {share} of the amount asked.",
+        "fr": "Un prêt de {amount} (mensualité {annuity}) serait accordé : {share} du montant demandé.",
+    },
+    "no_offer": {
+        "en": "No amount between 10% and 100% of the request would be granted.",
+        "fr": "Aucun montant entre 10 % et 100 % de la demande ne serait accordé.",
+    },
+    "lever": {
+        "en": "{label} of {needed} instead of {current} would grant it on its own ({note}).",
+        "fr": "{label} de {needed} au lieu de {current} suffirait à l'accorder ({note}).",
+    },
 }
 
 
