@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
 KEY = {"X-API-Key": "monitor-key"}
+UI_APP = Path(__file__).parents[1] / "services" / "ui" / "src" / "credit_ui" / "app.py"
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,11 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 
 def test_drifted_traffic_is_detected_and_the_recommendation_changes(
-    population: tuple[Path, str], database: str, tmp_path: Path, webhook: tuple[str, list[dict[str, Any]]]
+    population: tuple[Path, str],
+    database: str,
+    tmp_path: Path,
+    webhook: tuple[str, list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     synthetic, registry = population
     hook_url, hooked = webhook
@@ -116,6 +121,7 @@ def test_drifted_traffic_is_detected_and_the_recommendation_changes(
         assert report.status_code == 200 and "text/html" in report.headers["content-type"]
         assert "EXT_SOURCE_2" in report.text and len(report.text) > 10_000
         assert [r["id"] for r in monitor.get("/v1/drift/runs").json()] == [drifted["id"], stable_run["id"]]
+        _dashboard_shows_it(monitor_url, monkeypatch)
 
         # realised performance once outcomes are recorded for applicants that were scored
         scored = pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].to_list()
@@ -142,6 +148,22 @@ def test_drifted_traffic_is_detected_and_the_recommendation_changes(
         assert monitor.get("/ready").status_code == 200
         metrics = monitor.get("/metrics").text
         assert "monitor_requests_total" in metrics and 'monitor_latest_status{status="watch"} 1.0' in metrics
+
+
+def _dashboard_shows_it(monitor_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ops page of the dashboard, on the same monitor (AppTest, no browser)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("UI_MONITOR_URL", monitor_url)
+    monkeypatch.setenv("UI_MONITOR_API_KEY", "monitor-key")
+    app = AppTest.from_file(str(UI_APP), default_timeout=60).run()
+    app.sidebar.radio[1].set_value("page_monitoring").run()
+    assert not app.exception and not app.warning
+    assert "⛔ Retrain recommended" in [h.value for h in app.subheader]
+    assert any("EXT_SOURCE" in m.value for m in app.markdown)
+    table = app.dataframe[0].value
+    assert bool(table.loc[table["column"] == "EXT_SOURCE_2", "drifted"].iloc[0])
+    assert len(app.get("plotly_chart")) == 1
 
 
 def test_offline_comparison_of_two_data_sets(synthetic: Path, tmp_path: Path) -> None:

@@ -102,3 +102,19 @@ def test_an_officer_reads_the_decision_the_reasons_and_the_counter_offer(
 def test_an_unknown_applicant_is_said_plainly(services: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     app = _page(services, monkeypatch, 1, "en")
     assert "not in the applicant store" in app.warning[0].value
+
+
+def test_the_model_page_shows_the_card_and_what_drives_the_model(
+    services: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UI_SCORING_API_URL", services["scoring"])
+    monkeypatch.setenv("UI_EXPLAINER_URL", services["explainer"])
+    monkeypatch.setenv("UI_MONITOR_URL", "http://127.0.0.1:9")  # the monitor is not running here
+    app = AppTest.from_file(APP, default_timeout=30).run()
+    app.sidebar.radio[1].set_value("page_model").run()
+    assert not app.exception and not app.warning
+    labels = [m.label for m in app.metric]
+    assert "Hold-out AUC" in labels and float(app.metric[labels.index("Hold-out AUC")].value) > 0.5
+    assert len(app.get("plotly_chart")) == 1
+    app.sidebar.radio[1].set_value("page_monitoring").run()
+    assert not app.exception and "monitor service is not answering" in app.warning[0].value

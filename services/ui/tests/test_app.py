@@ -54,3 +54,11 @@ def test_numbers_and_dates_as_each_locale_writes_them() -> None:
     assert date(datetime(2026, 11, 27, 9, 5), "fr") == "27/11/2026 09:05"
     assert t("distance", "fr", distance="1,2", side=t("below", "fr")) == "1,2 points en dessous du seuil"
     assert t("unknown_key", "fr") == "unknown_key"
+
+
+@pytest.mark.parametrize(("page", "services"), [("page_model", 2), ("page_monitoring", 1)])
+def test_other_pages_say_which_service_is_down(nothing_listening: None, page: str, services: int) -> None:
+    app = AppTest.from_file(APP).run()
+    app.sidebar.radio[1].set_value(page).run()
+    assert not app.exception
+    assert len(app.warning) == services and all("is not answering" in w.value for w in app.warning)

@@ -12,6 +12,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
+import streamlit.components.v1 as components
 
 from credit_ui.client import Answer, Services
 from credit_ui.config import Settings
@@ -135,18 +136,10 @@ def _counter_offer(services: Services, applicant: int, version: str, language: s
             )
 
 
-def main() -> None:
-    settings = Settings()
-    st.set_page_config(page_title="bank-scoring", layout="wide")
-    language = st.sidebar.radio(
-        t("language", settings.language),
-        list(LANGUAGES),
-        format_func=LANGUAGES.get,
-        index=list(LANGUAGES).index(settings.language),
-        key="language",
-    )
-    services = Services.from_settings(settings)
-    st.title(t("title", language))
+STATUS_ICONS = {"ok": "✅", "watch": "⚠️", "retrain recommended": "⛔"}
+
+
+def applicant_page(services: Services, language: str) -> None:
     raw = st.text_input(t("applicant_number", language), key="applicant")
     if not st.button(t("look_up", language), key="look_up"):
         return
@@ -173,6 +166,107 @@ def main() -> None:
     _explanation(services, applicant, version, language)
     if decision == "refused":
         _counter_offer(services, applicant, version, language)
+
+
+def model_page(services: Services, language: str) -> None:
+    st.header(t("model_card", language))
+    info = services.scoring.call("GET", "/v1/model")
+    if not info.ok:
+        _problem(info, "scoring", language)
+    else:
+        model = info.data
+        holdout = model["metrics"].get("holdout", {})
+        costs = model["metrics"].get("reference_costs", {})
+        left, middle, right = st.columns(3)
+        left.metric(t("model_version", language, version=model["version"]), model["candidate"])
+        left.write(f"{t('trained_at', language)}: {model['trained_at']}")
+        middle.metric(t("holdout_auc", language), number(holdout.get("auc"), language, 3))
+        middle.write(f"{t('threshold', language)}: {percent(model['threshold'], language)}")
+        right.metric(t("holdout_cost", language), number(holdout.get("cost_per_1000"), language))
+        if costs:
+            right.write(
+                t(
+                    "cost_everyone",
+                    language,
+                    accept=number(costs.get("accept_everyone_per_1000"), language),
+                    refuse=number(costs.get("refuse_everyone_per_1000"), language),
+                )
+            )
+    importance = services.explainer.call("GET", "/v1/explanations/global", params={"top": 15})
+    if not importance.ok:
+        _problem(importance, "explainer", language)
+        return
+    rows = importance.data["features"]
+    st.subheader(t("importance", language))
+    figure = go.Figure(
+        go.Bar(
+            x=[r["mean_abs_shap"] for r in rows],
+            y=[r["label"] for r in rows],
+            orientation="h",
+            marker={"color": "#0072B2"},
+            text=[number(r["mean_abs_shap"], language, 3) for r in rows],
+            textposition="outside",
+        )
+    )
+    figure.update_layout(height=60 + 26 * len(rows), margin={"t": 10, "b": 10}, yaxis={"autorange": "reversed"})
+    st.plotly_chart(figure, use_container_width=True)
+
+
+def monitoring_page(services: Services, language: str) -> None:
+    st.header(t("drift_status", language))
+    summary = services.monitor.call("GET", "/v1/drift/summary")
+    if not summary.ok:
+        _problem(summary, "monitor", language)
+        return
+    data = summary.data
+    if data["latest"] is None:
+        st.info(t("no_run", language))
+        return
+    status = data["status"]
+    st.subheader(f"{STATUS_ICONS.get(status, '')} {t('status_' + status, language)}")
+    for reason in data["reasons"]:
+        st.write(f"- {reason}")
+    trend = data["trend"]
+    st.caption(t("drift_trend", language))
+    st.plotly_chart(
+        go.Figure(
+            go.Scatter(
+                x=[r["id"] for r in trend],
+                y=[r["drifted_importance"] * 100 for r in trend],
+                mode="lines+markers+text",
+                text=[STATUS_ICONS.get(r["status"], "") for r in trend],
+                textposition="top center",
+                line={"color": "#0072B2"},
+            )
+        ).update_layout(height=260, margin={"t": 10, "b": 10}),
+        use_container_width=True,
+    )
+    latest = services.monitor.call("GET", f"/v1/drift/runs/{data['latest']['id']}")
+    if latest.ok:
+        st.subheader(t("latest_columns", language))
+        st.dataframe(latest.data["column_results"], hide_index=True)
+    report = services.monitor.call("GET", f"/v1/drift/runs/{data['latest']['id']}/report")
+    if report.ok:
+        with st.expander(t("report", language)):
+            components.html(report.data, height=700, scrolling=True)
+
+
+PAGES = {"page_applicant": applicant_page, "page_model": model_page, "page_monitoring": monitoring_page}
+
+
+def main() -> None:
+    settings = Settings()
+    st.set_page_config(page_title="bank-scoring", layout="wide")
+    language = st.sidebar.radio(
+        t("language", settings.language),
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        index=list(LANGUAGES).index(settings.language),
+        key="language",
+    )
+    page = st.sidebar.radio(t("page", language), list(PAGES), format_func=lambda p: t(p, language), key="page")
+    st.title(t("title", language))
+    PAGES[page](Services.from_settings(settings), language)
 
 
 if __name__ == "__main__":
