@@ -106,6 +106,12 @@ class ModelStore:
             self.on_change(loaded)
         return True
 
+    def reload(self) -> dict[str, Any]:
+        """:meth:`refresh` now, as the services' ``POST /v1/admin/reload`` reports it."""
+        changed = self.refresh()
+        current = self.current
+        return {"changed": changed, "version": current.version if current else None, "error": self.error}
+
     def get(self, version: str | None = None) -> LoadedModel:
         """The champion, or a pinned version (kept for later requests, the least recent dropped).
 

@@ -102,10 +102,10 @@ class VersionExplainer:
         entry = self.catalogue[name]
         typical = self.typical.get(name)
         value = values.get(name)
-        categorical = name in CATEGORICAL_FEATURES
         value_text = (
             readable(value, entry["unit"]) if value is not None or entry["table"] == "application" else "no history"
         )
+        typical_text = None if typical is None else readable(typical, entry["unit"])
         return {
             "feature": name,
             "label": entry["description"],
@@ -114,15 +114,11 @@ class VersionExplainer:
             "value": value,
             "value_text": value_text,
             "median": typical,
-            "median_text": None if typical is None else readable(typical, entry["unit"]),
+            "median_text": typical_text,
             "shap": shap_value,
             "effect": _sigmoid(log_odds) - _sigmoid(log_odds - shap_value),
             "reason": reason_sentence(
-                entry["description"],
-                value_text,
-                None if typical is None else readable(typical, entry["unit"]),
-                categorical,
-                shap_value > 0,
+                entry["description"], value_text, typical_text, name in CATEGORICAL_FEATURES, shap_value > 0
             ),
         }
 

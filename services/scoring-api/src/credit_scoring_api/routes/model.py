@@ -34,7 +34,5 @@ def model_info(model: Model, request: Request) -> ModelInfo:
 
 @router.post("/v1/admin/reload", dependencies=[ApiKey], summary="Load the version the alias points at now")
 def reload(request: Request) -> dict[str, Any]:
-    store = request.app.state.models
-    changed = store.refresh()
-    current = store.current
-    return {"changed": changed, "version": current.version if current else None, "error": store.error}
+    reloaded: dict[str, Any] = request.app.state.models.reload()
+    return reloaded
