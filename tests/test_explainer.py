@@ -14,7 +14,7 @@ import pytest
 from credit_core.features import build_features
 from credit_core.loader import conform
 from credit_core.model import clean_history, model_frame
-from credit_core.registry import load_credit_model, model_uri
+from credit_core.registry import download_model, load_credit_model, model_uri
 from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
 from credit_explainer.config import Settings
 from credit_explainer.main import create_app
@@ -191,6 +191,24 @@ def test_global_importance_comes_from_the_training_artifact(registry: str) -> No
     values = [f["mean_abs_shap"] for f in first["features"]]
     assert values == sorted(values, reverse=True) and values[0] > 0
     assert model["version"] == "1" and model["explainer"].startswith("TreeSHAP (LightGBM")
+
+
+def test_population_is_the_versions_reference_sample(registry: str, tmp_path: Path) -> None:
+    import mlflow
+
+    mlflow.set_tracking_uri(registry)
+    mlflow.set_registry_uri(registry)
+    reference = pl.read_parquet(download_model(model_uri(), tmp_path) / "artifacts" / "reference.parquet")
+    with _explainer(registry) as client:
+        answer = client.get("/v1/population?features=EXT_SOURCE_2&features=INST_LATE_SHARE", headers=KEY)
+        unknown = client.get("/v1/population?features=EXT_SOURCE_2&features=NOPE", headers=KEY)
+        assert client.get("/v1/population", headers=KEY).status_code == 422
+    body = answer.json()
+    assert answer.status_code == 200 and body["rows"] == reference.height
+    assert body["features"]["INST_LATE_SHARE"] == reference["INST_LATE_SHARE"].to_list()
+    assert body["outcome"] == reference["TARGET"].to_list() and 0 < np.mean(body["outcome"]) < 0.5
+    assert body["segments"]["age_years"] == reference["AGE_YEARS"].to_list()
+    assert unknown.status_code == 422 and "NOPE" in unknown.json()["detail"]
 
 
 # overdue bureau debt and instalment lateness, as the feature names say

@@ -281,6 +281,12 @@ def test_applicant_store_outcomes_and_model_info(
     with _client(registry, database) as client:
         stored = client.get(f"/v1/applicants/{applicant}")
         assert stored.status_code == 200 and stored.json()["application"]["SK_ID_CURR"] == applicant
+        ingested = sorted(pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].head(50).to_list())
+        found = client.get("/v1/applicants", params={"prefix": str(applicant)[:-1], "limit": 200}).json()
+        assert applicant in found["applicant_ids"]
+        assert found["applicant_ids"] == [a for a in ingested if str(a).startswith(str(applicant)[:-1])]
+        assert client.get("/v1/applicants", params={"limit": 3}).json()["applicant_ids"] == ingested[:3]
+        assert client.get("/v1/applicants", params={"prefix": "12a"}).status_code == 422
         score = client.get(f"/v1/applicants/{applicant}/score", headers=KEY).json()
         assert abs(score["probability"] - expected[applicant]) <= 1e-9
         recorded = client.post("/v1/outcomes", json={"applicant_id": applicant, "defaulted": True}, headers=KEY)
@@ -288,6 +294,12 @@ def test_applicant_store_outcomes_and_model_info(
         info = client.get("/v1/model").json()
         assert info["version"] == "1" and info["alias"] == "champion" and 0 < info["threshold"] < 1
         assert len(info["feature_catalogue"]) == 190 and "holdout" in info["metrics"]
+        card = info["metrics"]
+        assert card["data"]["training_applicants"] > 0 and 0 < card["data"]["default_rate"] < 1
+        assert [c["chosen"] for c in card["candidates"]].count(True) == 1 and card["candidates"][0]["holdout_auc"] > 0.6
+        assert len(card["curves"]["cost"]["threshold"]) == 101
+        costs = card["curves"]["cost"]["cost_per_1000"]  # threshold 0 refuses everyone, 1 grants almost all
+        assert costs[0] == pytest.approx(card["reference_costs"]["refuse_everyone_per_1000"])
         _wait_for_log(client)
     with sa.create_engine(database).connect() as connection:
         assert (

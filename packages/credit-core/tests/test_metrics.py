@@ -7,6 +7,7 @@ from credit_core.metrics import (
     cost_curve,
     evaluate,
     find_cost_optimal_threshold,
+    model_card_curves,
     per_1000,
     reference_costs,
 )
@@ -64,3 +65,17 @@ def test_evaluate_reports_the_confusion_matrix_at_the_threshold() -> None:
 def test_reference_policies() -> None:
     costs = reference_costs([1, 0, 0, 0])
     assert costs == {"accept_everyone_per_1000": 2500.0, "refuse_everyone_per_1000": 750.0}
+
+
+def test_model_card_curves_agree_with_the_cost_at_each_threshold() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.random(2_000) < 0.1
+    p = np.clip(rng.normal(0.1 + 0.2 * y, 0.1), 0, 1)
+    curves = model_card_curves(y, p, points=11)
+    assert curves["cost"]["threshold"][0] == 0.0 and curves["cost"]["threshold"][-1] == 1.0
+    for t, cost in zip(curves["cost"]["threshold"], curves["cost"]["cost_per_1000"], strict=True):
+        assert cost == pytest.approx(per_1000(business_cost(y, p >= t), len(y)))
+    assert curves["cost"]["cost_per_1000"][0] == reference_costs(y)["refuse_everyone_per_1000"]
+    roc = curves["roc"]
+    assert len(roc["fpr"]) <= 12 and (roc["fpr"][0], roc["tpr"][-1]) == (0.0, 1.0)
+    assert roc["fpr"] == sorted(roc["fpr"]) and roc["tpr"] == sorted(roc["tpr"])

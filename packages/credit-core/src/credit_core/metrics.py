@@ -118,3 +118,21 @@ def reference_costs(y_true: Any) -> dict[str, float]:
         "accept_everyone_per_1000": per_1000(business_cost(y, np.zeros(n, bool)), n),
         "refuse_everyone_per_1000": per_1000(business_cost(y, np.ones(n, bool)), n),
     }
+
+
+def model_card_curves(y_true: Any, probability: Any, points: int = 101) -> dict[str, dict[str, list[float]]]:
+    """What a model card plots, small enough to travel with the model: the cost per 1,000
+    applicants at ``points`` evenly spaced thresholds, and the ROC curve thinned to about as many
+    points."""
+    from sklearn.metrics import roc_curve
+
+    y = np.asarray(y_true).astype(bool)
+    p = np.asarray(probability, dtype=float)
+    thresholds = np.linspace(0.0, 1.0, points)
+    costs = [per_1000(business_cost(y, p >= t), len(y)) for t in thresholds]
+    fpr, tpr, _ = roc_curve(y, p)
+    keep = np.unique(np.r_[np.linspace(0, len(fpr) - 1, min(points, len(fpr))).astype(int), len(fpr) - 1])
+    return {
+        "cost": {"threshold": thresholds.round(4).tolist(), "cost_per_1000": costs},
+        "roc": {"fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist()},
+    }

@@ -15,7 +15,7 @@ from prometheus_client import Counter
 
 from credit_explainer.config import Settings
 from credit_explainer.explainer import VersionExplainer
-from credit_explainer.routes import counter_offers, explanations, health, model
+from credit_explainer.routes import counter_offers, explanations, health, model, population
 
 log = logging.getLogger("credit_explainer")
 HTTP_METRICS = http.request_metrics("explainer")
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     http.install(
         app, max_body_bytes=settings.max_body_bytes, metrics=HTTP_METRICS, cors_origins=settings.cors_origins, log=log
     )
-    for router in (health.router, explanations.router, counter_offers.router, model.router):
+    for router in (health.router, explanations.router, counter_offers.router, model.router, population.router):
         app.include_router(router)
     return app
 

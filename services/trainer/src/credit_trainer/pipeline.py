@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import mlflow
 from credit_core.loader import RawTables
-from credit_core.metrics import reference_costs
+from credit_core.metrics import model_card_curves, reference_costs
 from credit_core.model import CreditModel
 from matplotlib import pyplot as plt
 
@@ -120,7 +121,12 @@ def train_and_register(
             choice.result.estimator,
             choice.threshold.threshold,
             choice.calibration,
-            bundle_metadata(choice, tables, data, settings),
+            bundle_metadata(choice, tables, data, settings)
+            | {
+                # for the model card: the candidates compared, and the hold-out curves
+                "candidates": json.loads(comparison.to_json(orient="records")),
+                "curves": model_card_curves(y_hold, choice.holdout_proba),
+            },
         )
         reference = reference_sample(tables, data, choice, settings.seed)
         registered = log_bundle(bundle, reference, importance, holdout_frame(data, choice), settings)

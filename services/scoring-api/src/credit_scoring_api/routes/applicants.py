@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from credit_core.schema import MAX_ID
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from credit_scoring_api.db import applicants
 from credit_scoring_api.deps import ApiKey, Engine, Model, Writer
@@ -27,6 +27,19 @@ def _stored(engine: sa.Engine, applicant_id: int) -> dict[str, Any]:
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"applicant {applicant_id} is not in the applicant store")
     return dict(row)
+
+
+@router.get("", summary="Applicant numbers of the store that start with the digits typed (for look-up as you type)")
+def search(
+    engine: Engine,
+    prefix: str = Query("", max_length=12, pattern=r"^[0-9]*$", description="leading digits of SK_ID_CURR"),
+    limit: int = Query(20, ge=1, le=200),
+) -> dict[str, list[int]]:
+    query = sa.select(applicants.c.applicant_id).order_by(applicants.c.applicant_id).limit(limit)
+    if prefix:
+        query = query.where(sa.cast(applicants.c.applicant_id, sa.String).like(f"{prefix}%"))
+    with engine.connect() as connection:
+        return {"applicant_ids": list(connection.execute(query).scalars())}
 
 
 @router.get("/{applicant_id}", summary="An applicant's application and history")

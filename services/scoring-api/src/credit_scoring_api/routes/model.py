@@ -27,6 +27,14 @@ def model_info(model: Model, request: Request) -> ModelInfo:
             "cv": metadata.get("cv", {}),
             "holdout": metadata.get("holdout", {}),
             "reference_costs": metadata.get("reference_costs", {}),
+            # the model card's data, candidates and curves (versions trained before they were kept: empty)
+            "data": {
+                key: metadata[key]
+                for key in ("training_applicants", "holdout_applicants", "default_rate", "data_fingerprint")
+                if key in metadata
+            },
+            "candidates": metadata.get("candidates", []),
+            "curves": metadata.get("curves", {}),
         },
         feature_catalogue=feature_catalogue(),
     )

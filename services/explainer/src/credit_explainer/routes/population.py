@@ -1,0 +1,38 @@
+"""The reference population (the model version's sample of training applicants, with their
+outcome), for comparing one applicant with the others."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from credit_core.features import feature_columns
+from fastapi import APIRouter, HTTPException, Query, Response, status
+
+from credit_explainer.deps import ApiKey, Explainer
+
+router = APIRouter(tags=["population"], dependencies=[ApiKey])
+# what a comparable group is cut on: contract type, age band, income band
+SEGMENTS = {"contract_type": "NAME_CONTRACT_TYPE", "age_years": "AGE_YEARS", "income": "AMT_INCOME_TOTAL"}
+
+
+@router.get("/v1/population", summary="Values of a few features over the reference population, with outcomes")
+def population(
+    explainer: Explainer,
+    features: Annotated[list[str], Query(min_length=1, max_length=8, description="model feature names")],
+) -> Response:
+    known = set(feature_columns())
+    unknown = [name for name in features if name not in known]
+    if unknown:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"features: not model features: {', '.join(unknown)}")
+    reference = explainer.reference
+    if reference is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"version {explainer.model.version} has no reference sample")
+    body = {
+        "model_version": explainer.model.version,
+        "rows": reference.height,
+        "features": {name: reference.get_column(name).to_list() for name in dict.fromkeys(features)},
+        "segments": {key: reference.get_column(column).to_list() for key, column in SEGMENTS.items()},
+        "outcome": reference.get_column("TARGET").to_list(),
+    }
+    return Response(orjson.dumps(body), media_type="application/json")
