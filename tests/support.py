@@ -36,10 +36,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(module: str, env: dict[str, str], log: Path, timeout: float = 120) -> Iterator[str]:
-    """``python -m <module> serve --port N`` as a real process, until its /ready answers 200."""
+def served(
+    module: str,
+    env: dict[str, str],
+    log: Path,
+    timeout: float = 120,
+    args: list[str] | None = None,
+    ready: str = "/ready",
+) -> Iterator[str]:
+    """``python -m <module> serve --port N`` (or ``<module> <args>``, ``{port}`` in them replaced)
+    as a real process, until its ``ready`` path answers 200."""
     port = free_port()
-    command = [sys.executable, "-m", module, "serve", "--port", str(port)]
+    arguments = [a.replace("{port}", str(port)) for a in args] if args else ["serve", "--port", str(port)]
+    command = [sys.executable, "-m", module, *arguments]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=os.environ | env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -47,7 +56,7 @@ def served(module: str, env: dict[str, str], log: Path, timeout: float = 120) ->
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/ready", timeout=2) as response:
+                with urllib.request.urlopen(f"{url}{ready}", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:

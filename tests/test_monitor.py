@@ -159,7 +159,7 @@ def _dashboard_shows_it(monitor_url: str, monkeypatch: pytest.MonkeyPatch) -> No
     app = AppTest.from_file(str(UI_APP), default_timeout=60).run()
     app.sidebar.radio[1].set_value("page_monitoring").run()
     assert not app.exception and not app.warning
-    assert "⛔ Retrain recommended" in [h.value for h in app.subheader]
+    assert "✖ Retrain recommended" in [h.value for h in app.subheader]
     assert any("EXT_SOURCE" in m.value for m in app.markdown)
     table = app.dataframe[0].value
     assert bool(table.loc[table["column"] == "EXT_SOURCE_2", "drifted"].iloc[0])

@@ -3,59 +3,16 @@ processes on Postgres), driven by Streamlit's AppTest; the browser journey is a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from credit_scoring_api.cli import app as scoring_cli
-from credit_scoring_api.db import migrate
 from streamlit.testing.v1 import AppTest
-from support import served
-from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
 APP = str(Path(__file__).parents[1] / "services" / "ui" / "src" / "credit_ui" / "app.py")
-
-
-@pytest.fixture(scope="module")
-def services(
-    registry: str,
-    postgres_admin: sa.Engine,
-    postgres_url: str,
-    synthetic: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[dict[str, str]]:
-    name = "bank_scoring_ui"
-    admin = postgres_admin
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    database = sa.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    migrate(database)
-    result = CliRunner(env={"SCORING_DATABASE_URL": database}).invoke(
-        scoring_cli, ["ingest", "--data", str(synthetic), "--limit", "60"]
-    )
-    assert result.exit_code == 0, result.output
-    logs = tmp_path_factory.mktemp("ui-services")
-    scoring_env = {
-        "SCORING_DATABASE_URL": database,
-        "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_RELOAD_INTERVAL": "0",
-    }
-    try:
-        with served("credit_scoring_api.cli", scoring_env, logs / "scoring.log") as scoring_url:
-            explainer_env = {
-                "EXPLAINER_MLFLOW_TRACKING_URI": registry,
-                "EXPLAINER_SCORING_API_URL": scoring_url,
-                "EXPLAINER_RELOAD_INTERVAL": "0",
-            }
-            with served("credit_explainer.cli", explainer_env, logs / "explainer.log") as explainer_url:
-                yield {"scoring": scoring_url, "explainer": explainer_url}
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _applicants(scoring_url: str, synthetic: Path) -> dict[str, int]:
@@ -69,9 +26,9 @@ def _applicants(scoring_url: str, synthetic: Path) -> dict[str, int]:
     return found
 
 
-def _page(services: dict[str, str], monkeypatch: pytest.MonkeyPatch, applicant: int, language: str) -> AppTest:
-    monkeypatch.setenv("UI_SCORING_API_URL", services["scoring"])
-    monkeypatch.setenv("UI_EXPLAINER_URL", services["explainer"])
+def _page(ui_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch, applicant: int, language: str) -> AppTest:
+    monkeypatch.setenv("UI_SCORING_API_URL", ui_stack["scoring"])
+    monkeypatch.setenv("UI_EXPLAINER_URL", ui_stack["explainer"])
     monkeypatch.setenv("UI_LANGUAGE", language)
     app = AppTest.from_file(APP, default_timeout=30).run()
     app.text_input[0].input(str(applicant)).run()
@@ -80,41 +37,106 @@ def _page(services: dict[str, str], monkeypatch: pytest.MonkeyPatch, applicant: 
     return app
 
 
+def _predictions(database: str) -> int:
+    with sa.create_engine(database).connect() as connection:
+        return int(connection.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one())
+
+
+def _refused_with_offer(ui_stack: dict[str, str], synthetic: Path) -> tuple[int, dict[str, float]]:
+    import polars as pl
+
+    for applicant in pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].head(60):
+        answer = httpx.get(f"{ui_stack['explainer']}/v1/applicants/{applicant}/counter-offer").json()
+        if answer["offer"] is not None:
+            return int(applicant), answer["offer"]
+    raise AssertionError("no refused applicant with a counter-offer among the 60 ingested")
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_an_officer_reads_the_decision_the_reasons_and_the_counter_offer(
-    services: dict[str, str], synthetic: Path, monkeypatch: pytest.MonkeyPatch, language: str
+    ui_stack: dict[str, str], synthetic: Path, monkeypatch: pytest.MonkeyPatch, language: str
 ) -> None:
-    applicants = _applicants(services["scoring"], synthetic)
+    applicants = _applicants(ui_stack["scoring"], synthetic)
     assert {"granted", "refused"} <= set(applicants), applicants
-    refused = _page(services, monkeypatch, applicants["refused"], language)
+    refused = _page(ui_stack, monkeypatch, applicants["refused"], language)
     texts = " ".join(m.value for m in refused.markdown)
-    assert ("⛔ Refused" if language == "en" else "⛔ Refusé") in [h.value for h in refused.subheader]
+    assert ("✖ Refused" if language == "en" else "✖ Refusé") in [h.value for h in refused.subheader]
     assert ("Raises the risk" if language == "en" else "Augmente le risque") in texts
     assert ("the risk" if language == "en" else "le risque") in texts
     assert len(refused.get("plotly_chart")) == 2  # the gauge and the reasons waterfall
     counter = "Counter-offer" if language == "en" else "Contre-proposition"
     assert counter in [h.value for h in refused.subheader]
-    granted = _page(services, monkeypatch, applicants["granted"], language)
-    assert ("✅ Granted" if language == "en" else "✅ Accordé") in [h.value for h in granted.subheader]
+    refused.radio(key="case_view").set_value("population").run()
+    assert not refused.exception, refused.exception
+    # the gauge, three distributions against the population and the two-feature scatter
+    assert len(refused.get("plotly_chart")) == 5
+    assert any(("Comparable group" if language == "en" else "Groupe comparable") in m.value for m in refused.markdown)
+    granted = _page(ui_stack, monkeypatch, applicants["granted"], language)
+    assert ("✔ Granted" if language == "en" else "✔ Accordé") in [h.value for h in granted.subheader]
     assert counter not in [h.value for h in granted.subheader]
 
 
-def test_an_unknown_applicant_is_said_plainly(services: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    app = _page(services, monkeypatch, 1, "en")
+def test_what_if_the_amount_is_lowered_to_the_counter_offer(
+    ui_stack: dict[str, str], synthetic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused, offer = _refused_with_offer(ui_stack, synthetic)
+    app = _page(ui_stack, monkeypatch, refused, "en")
+    app.radio(key="case_view").set_value("what_if").run()
+    app.number_input(key=f"wi_AMT_CREDIT_store-{refused}").set_value(offer["amount"])
+    app.number_input(key=f"wi_AMT_ANNUITY_store-{refused}").set_value(offer["annuity"])
+    time.sleep(1.5)  # the prediction log is written in the background
+    logged = _predictions(ui_stack["database"])
+    app.button(key=f"FormSubmitter:what_if_store-{refused}-Score the change").click().run()
+    assert not app.exception, app.exception
+    assert "The decision changes: Refused → Granted" in [s.value for s in app.success]
+    assert app.metric[1].label == "Probability of default" and app.metric[1].delta.endswith("pts")
+    assert app.metric[1].delta.startswith("-")
+    time.sleep(1.5)
+    assert _predictions(ui_stack["database"]) == logged  # what-if scores are not predictions
+
+
+def test_a_new_application_is_checked_as_typed_then_scored(
+    ui_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UI_SCORING_API_URL", ui_stack["scoring"])
+    monkeypatch.setenv("UI_EXPLAINER_URL", ui_stack["explainer"])
+    app = AppTest.from_file(APP, default_timeout=30).run()
+    app.radio(key="mode").set_value("new").run()
+    app.number_input(key="form_AMT_ANNUITY").set_value(900_000.0).run()
+    app.number_input(key="form_EXT_SOURCE_2").set_value(1.5).run()
+    errors = [e.value for e in app.error]
+    assert "Loan annuity: the annuity cannot exceed the credit amount" in errors
+    assert "External score 2: must be between 0 and 1" in errors
+    assert app.button(key="score_application").disabled
+    app.number_input(key="form_AMT_ANNUITY").set_value(20_000.0)
+    app.number_input(key="form_EXT_SOURCE_2").set_value(0.6).run()
+    assert not app.error and not app.button(key="score_application").disabled
+    app.button(key="score_application").click().run()
+    assert not app.exception, app.exception
+    assert {h.value for h in app.subheader} & {"✔ Granted", "✖ Refused"}
+    assert len(app.get("plotly_chart")) == 2  # gauge, waterfall
+    app.radio(key="case_view").set_value("population").run()
+    assert any("Comparable group (Cash loans, aged 50–59" in m.value for m in app.markdown)
+
+
+def test_an_unknown_applicant_is_said_plainly(ui_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _page(ui_stack, monkeypatch, 1, "en")
     assert "not in the applicant store" in app.warning[0].value
 
 
 def test_the_model_page_shows_the_card_and_what_drives_the_model(
-    services: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    ui_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("UI_SCORING_API_URL", services["scoring"])
-    monkeypatch.setenv("UI_EXPLAINER_URL", services["explainer"])
+    monkeypatch.setenv("UI_SCORING_API_URL", ui_stack["scoring"])
+    monkeypatch.setenv("UI_EXPLAINER_URL", ui_stack["explainer"])
     monkeypatch.setenv("UI_MONITOR_URL", "http://127.0.0.1:9")  # the monitor is not running here
     app = AppTest.from_file(APP, default_timeout=30).run()
     app.sidebar.radio[1].set_value("page_model").run()
     assert not app.exception and not app.warning
     labels = [m.label for m in app.metric]
     assert "Hold-out AUC" in labels and float(app.metric[labels.index("Hold-out AUC")].value) > 0.5
-    assert len(app.get("plotly_chart")) == 1
+    # the cost-vs-threshold curve, the ROC curve, global importance; the candidates compared
+    assert len(app.get("plotly_chart")) == 3 and len(app.dataframe) == 1
+    assert any("lowest on this grid" in c.value for c in app.caption)
     app.sidebar.radio[1].set_value("page_monitoring").run()
     assert not app.exception and "monitor service is not answering" in app.warning[0].value

@@ -39,7 +39,9 @@ class Service:
             except ValueError:
                 detail = None
             if isinstance(detail, list):  # 422: one entry per field
-                detail = "; ".join(f"{d.get('field')}: {d.get('message')}" for d in detail)
+                detail = "; ".join(
+                    f"{d.get('field')}: {d.get('message')}" if isinstance(d, dict) else str(d) for d in detail
+                )
             return Answer(error=str(detail or "service_error"), status=response.status_code)
         content_type = response.headers.get("content-type", "")
         return Answer(data=response.json() if "json" in content_type else response.text, status=response.status_code)
