@@ -24,7 +24,9 @@ def population(
     known = set(feature_columns())
     unknown = [name for name in features if name not in known]
     if unknown:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"features: not model features: {', '.join(unknown)}")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"features: not model features: {', '.join(unknown)}"
+        )
     reference = explainer.reference
     if reference is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"version {explainer.model.version} has no reference sample")
