@@ -6,10 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DATA := data/demo
+DOCKERFILES := $(wildcard services/*/Dockerfile) docker/mlflow/Dockerfile $(wildcard docker/ci/*/Dockerfile)
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup test test-fast lint format demo bench mlflow-ui clean
+.PHONY: setup test test-fast lint format demo e2e compose-test bench mlflow-ui clean
 
 setup: $(STAMP)
 
@@ -32,22 +33,31 @@ test: setup  ## every test, slow ones included (what CI runs)
 test-fast: setup  ## skip the tests marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: setup
+lint: setup  ## code (ruff, mypy), compose files and workflows (schemas), Dockerfiles (hadolint), compose consistency
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml compose.override.yml compose.ci.yml
+	$(BIN)/docker-compose --env-file .env.example -f docker-compose.yml -f compose.override.yml -f compose.ci.yml config -q
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/hadolint $(DOCKERFILES)
+	$(BIN)/python -m pytest --no-cov -q -p no:cacheprovider tests/test_compose.py
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-demo: setup  ## synthetic data -> validation -> features -> EDA -> trained, registered, promoted model
-	$(BIN)/credit-trainer synth --out $(DEMO_DATA) --applicants 20000 --test-applicants 2000 --format parquet
-	$(BIN)/credit-trainer validate --data $(DEMO_DATA) --strict-keys
-	$(BIN)/credit-trainer features --data $(DEMO_DATA) --out $(DEMO_DATA)/features.parquet
-	$(BIN)/credit-trainer eda --data $(DEMO_DATA) --out $(DEMO_DATA)/eda.html
-	$(BIN)/credit-trainer train --data $(DEMO_DATA) --grid small --max-applicants 6000 --promote
-	@echo "MLflow UI: make mlflow-ui, then open http://127.0.0.1:5000"
+demo: setup  ## the whole system on this machine, no Docker: data, model, applicants, five services (Ctrl-C stops)
+	$(BIN)/credit-trainer bootstrap --data $(DEMO_DATA) --max-applicants 8000
+	$(BIN)/credit-scoring-api migrate
+	$(BIN)/credit-scoring-api ingest --data $(DEMO_DATA) --limit 2000
+	$(BIN)/honcho start
+
+e2e: setup  ## the stack on real parts without Docker (Postgres, mlflow server, S3 endpoint, services), then the scenario
+	$(BIN)/python e2e/stack.py
+
+compose-test: setup  ## the compose stack for real (Docker engine started, local base images when no registry), then the scenario
+	bash e2e/compose_test.sh
 
 mlflow-ui: setup  ## browse the embedded MLflow store (runs, plots, registered models)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns/mlflow.db --host 127.0.0.1 --port 5000

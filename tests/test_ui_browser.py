@@ -28,6 +28,8 @@ from support import served
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 APP = Path(__file__).parents[1] / "services" / "ui" / "src" / "credit_ui" / "app.py"
+# no background connections: the machine's network is closed and chromium would keep trying
+CHROMIUM_FLAGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTEFACTS = Path(os.environ.get("UI_ARTEFACTS", Path(__file__).parents[1] / "build" / "ui-artefacts"))
 
 if not Path(CHROMIUM).exists():
@@ -97,7 +99,7 @@ def test_an_officer_journey_in_chromium(
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 2400})  # tall: Streamlit scrolls inside the page
         try:
             _journey(page, dashboard, applicant, offer, drifted, synthetic, tmp_path, timings)

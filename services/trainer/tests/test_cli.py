@@ -102,3 +102,23 @@ def test_eda_writes_a_self_contained_report_with_plots(data: Path, tmp_path: Pat
     assert page.count("data:image/png;base64,") >= 10
     # the sentinel count the loader reported is in the report
     assert "365243 sentinel value(s) read as missing" in page
+
+
+def test_bootstrap_generates_data_trains_once_and_then_leaves_the_champion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an empty data folder and an empty registry
+    monkeypatch.setenv("TRAINER_MLFLOW_DIR", str(tmp_path / "mlruns"))
+    folder = tmp_path / "data"
+    folder.mkdir()
+    command = ["bootstrap", "--data", str(folder), "--applicants", "1500", "--test-applicants", "100"]
+    command += ["--models", "lightgbm"]
+    # when the stack's job runs twice
+    first = runner.invoke(app, command)
+    second = runner.invoke(app, command)
+    # then the first run generated data, trained and promoted; the second found the champion
+    assert first.exit_code == 0, first.output
+    assert "generating synthetic data" in first.output and (folder / "application_train.parquet").exists()
+    assert "promoted" in first.output
+    assert second.exit_code == 0, second.output
+    assert "already has a champion (version 1)" in second.output and "generating" not in second.output

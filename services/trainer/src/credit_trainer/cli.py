@@ -215,6 +215,45 @@ def promote_command(
     _echo(("promoted: " if decision.promoted else "not promoted: ") + decision.reason)
 
 
+@app.command()
+def bootstrap(
+    data: Annotated[Path, typer.Option(help="Raw tables are read from here, or generated here when it has none")],
+    applicants: Annotated[int, typer.Option(min=100, help="Synthetic applicants, when generated")] = 20_000,
+    test_applicants: Annotated[int, typer.Option(min=0, help="Synthetic test applicants, when generated")] = 2_000,
+    grid: Annotated[str, typer.Option(help="small or full")] = "small",
+    models: Annotated[str, typer.Option(help="Candidate families, comma-separated")] = "dummy,logreg,lightgbm,xgboost",
+    max_applicants: Annotated[int | None, typer.Option(min=100, help="Train on a random subset")] = None,
+    retrain: Annotated[bool, typer.Option("--retrain", help="Train even when a champion exists")] = False,
+) -> None:
+    """The stack's one-shot job: data (the mounted folder, or synthetic data written to it), then a
+    trained, registered and promoted model, unless the registry already has a champion."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    from credit_trainer.tracking import configure
+
+    settings = Settings()
+    if not any(data.glob("application_train.*")):
+        _echo(f"no application_train in {data}: generating synthetic data there")
+        synth(out=data, applicants=applicants, test_applicants=test_applicants, seed=None, fmt="parquet")
+    configure(settings)
+    try:
+        champion = MlflowClient().get_model_version_by_alias(settings.model_name, "champion")
+    except MlflowException:
+        champion = None
+    if champion is not None and not retrain:
+        _echo(f"{settings.model_name} already has a champion (version {champion.version}): nothing to train")
+        return
+    train(
+        data=data,
+        grid=grid,
+        models=models,
+        imbalance="none,weights",
+        max_applicants=max_applicants,
+        promote=True,
+    )
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

@@ -92,7 +92,7 @@ def _decision(result: dict[str, Any], language: str) -> None:
     probability, threshold = result["probability"], result["threshold"]
     side = t("below" if probability < threshold else "above", language)
     left, right = st.columns(2)
-    left.plotly_chart(charts.gauge(probability, threshold, language), use_container_width=True)
+    left.plotly_chart(charts.gauge(probability, threshold, language), width="stretch")
     right.subheader(f"{DECISION_ICONS[result['decision']]} {t(result['decision'], language)}")
     right.metric(t("probability", language), percent(probability, language))
     right.write(f"{t('threshold', language)}: {percent(threshold, language)}")
@@ -135,7 +135,7 @@ def _reasons(explanation: dict[str, Any], language: str) -> None:
             explanation["probability"],
             language,
         ),
-        use_container_width=True,
+        width="stretch",
     )
 
 
@@ -265,7 +265,7 @@ def _population(services: Services, case: dict[str, Any], explanation: dict[str,
         group = [v for v, k in zip(values, keep, strict=True) if k]
         value = _shown([reason["value"]], reason["unit"])[0]
         chart = charts.distribution(values, group, value, _axis_title(reason, language), language)
-        st.plotly_chart(chart, use_container_width=True)
+        st.plotly_chart(chart, width="stretch")
         st.caption(
             t(
                 "position",
@@ -284,7 +284,7 @@ def _population(services: Services, case: dict[str, Any], explanation: dict[str,
         }
         applicant = (_shown([x["value"]], x["unit"])[0], _shown([y["value"]], y["unit"])[0])
         chart = charts.scatter(points, _axis_title(x, language), _axis_title(y, language), applicant, language)
-        st.plotly_chart(chart, use_container_width=True)
+        st.plotly_chart(chart, width="stretch")
         st.caption(t("scatter_caption", language))
 
 

@@ -77,7 +77,7 @@ def model_page(services: Services, language: str) -> None:
         if curves:
             cost, roc = st.columns(2)
             cost.subheader(t("cost_curve", language))
-            cost.plotly_chart(charts.cost_curve(curves["cost"], model["threshold"], language), use_container_width=True)
+            cost.plotly_chart(charts.cost_curve(curves["cost"], model["threshold"], language), width="stretch")
             best = min(range(len(curves["cost"]["threshold"])), key=lambda i: curves["cost"]["cost_per_1000"][i])
             cost.caption(
                 t(
@@ -90,7 +90,7 @@ def model_page(services: Services, language: str) -> None:
                 )
             )
             roc.subheader(t("roc_curve", language))
-            roc.plotly_chart(charts.roc(curves["roc"], language), use_container_width=True)
+            roc.plotly_chart(charts.roc(curves["roc"], language), width="stretch")
             roc.caption(t("roc_caption", language, auc=number(holdout.get("auc"), language, 3)))
         else:
             st.info(t("no_curves", language))
@@ -121,7 +121,7 @@ def model_page(services: Services, language: str) -> None:
             [r["mean_abs_shap"] for r in features],
             [number(r["mean_abs_shap"], language, 3) for r in features],
         ),
-        use_container_width=True,
+        width="stretch",
     )
 
 
@@ -191,7 +191,7 @@ def monitoring_page(services: Services, language: str) -> None:
         .update_layout(height=260, margin={"t": 10, "b": 10})
         .update_xaxes(type="category", title=t("run", language))
         .update_yaxes(title=t("drifted_importance_axis", language), rangemode="tozero"),
-        use_container_width=True,
+        width="stretch",
     )
     latest = data["latest"]
     st.write(

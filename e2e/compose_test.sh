@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# `make compose-test`: the compose stack for real, then the end-to-end scenario against it.
+#  1. a Docker engine: Debian's docker.io, started here when none answers (needs root);
+#  2. where no image registry is reachable (COMPOSE_TEST_STAND_INS=1, the default): a Debian base
+#     made by debootstrap, and on it local stand-ins for python:3.11-slim, postgres and minio
+#     (docker/ci/, swapped in by compose.ci.yml); COMPOSE_TEST_STAND_INS=0 uses the real images;
+#  3. the project's images from their own Dockerfiles; `up`, and every healthcheck waited for;
+#  4. e2e/test_stack.py against the published ports; logs shown on failure; everything torn down.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BIN=${BIN:-$ROOT/.venv/bin}
+OUT=$ROOT/build/compose
+STAND_INS=${COMPOSE_TEST_STAND_INS:-1}
+mkdir -p "$OUT"
+log() { echo "compose-test: $*"; }
+elapsed() { echo $(( $(date +%s) - $1 )); }
+started=$(date +%s)
+
+# ---- 1. the engine ---------------------------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+    if ! command -v dockerd >/dev/null 2>&1; then
+        log "installing Debian's docker.io"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+    fi
+    log "starting dockerd"
+    nohup dockerd >"$OUT/dockerd.log" 2>&1 &
+    for _ in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+    docker info >/dev/null 2>&1 || { tail -30 "$OUT/dockerd.log"; exit 1; }
+fi
+COMPOSE=("$BIN/docker-compose" --env-file "$OUT/.env" -p bank-scoring-ci -f docker-compose.yml -f compose.override.yml)
+
+# ---- 2. stand-ins ----------------------------------------------------------------------------
+if [ "$STAND_INS" = "1" ]; then
+    COMPOSE+=(-f compose.ci.yml)
+    if ! docker image inspect bank-scoring-ci/debian:bookworm >/dev/null 2>&1; then
+        command -v debootstrap >/dev/null 2>&1 || apt-get install -y -qq debootstrap >/dev/null
+        log "debootstrap: a minimal Debian bookworm base"
+        rootfs=$(mktemp -d)
+        debootstrap --variant=minbase bookworm "$rootfs" >"$OUT/debootstrap.log" 2>&1 \
+            || { tail -30 "$OUT/debootstrap.log"; exit 1; }
+        tar -C "$rootfs" -c . | docker import - bank-scoring-ci/debian:bookworm >/dev/null
+        rm -rf "$rootfs"
+    fi
+    # the host's CA: HTTPS from inside the containers goes through the same proxy as the host's
+    rm -rf docker/ci/python/ca && mkdir -p docker/ci/python/ca
+    cp /usr/local/share/ca-certificates/*.crt docker/ci/python/ca/ 2>/dev/null || true
+    log "building the stand-ins"
+    docker build -q -t python:3.11-slim docker/ci/python >/dev/null
+    docker build -q -t bank-scoring-ci/postgres:15 docker/ci/postgres >/dev/null
+    docker build -q -t bank-scoring-ci/s3:latest -f docker/ci/s3/Dockerfile . >/dev/null
+fi
+
+# ---- 3. the project's images, then the stack -------------------------------------------------
+sed -e 's/^\(POSTGRES_PASSWORD\|MINIO_ROOT_PASSWORD\|SCORING_API_KEY\|EXPLAINER_API_KEY\|MONITOR_API_KEY\)=.*/\1=ci-\1-secret/' \
+    -e 's/^TRAINER_APPLICANTS=.*/TRAINER_APPLICANTS=6000/' -e 's/^TRAINER_MAX_APPLICANTS=.*/TRAINER_MAX_APPLICANTS=4000/' \
+    -e 's/^INGEST_LIMIT=.*/INGEST_LIMIT=500/' -e 's/^IMAGE_TAG=.*/IMAGE_TAG=ci/' .env.example >"$OUT/.env"
+set -a; . "$OUT/.env"; set +a
+teardown() {
+    status=$?
+    if [ "$status" != 0 ]; then
+        log "failed: the services' last lines"
+        "${COMPOSE[@]}" ps -a || true
+        "${COMPOSE[@]}" logs --no-color --tail 60 || true
+    fi
+    "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+    exit "$status"
+}
+trap teardown EXIT
+build_started=$(date +%s)
+log "building the project's images"
+"${COMPOSE[@]}" build >"$OUT/build.log" 2>&1 || { tail -60 "$OUT/build.log"; exit 1; }
+log "images built in $(elapsed "$build_started") s"
+docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'bank-scoring/*' | tee "$OUT/image-sizes.txt"
+
+up_started=$(date +%s)
+"${COMPOSE[@]}" up -d
+long_running=(postgres minio mlflow scoring-api explainer monitor ui)
+for _ in $(seq 180); do
+    unhealthy=()
+    for service in "${long_running[@]}"; do
+        id=$("${COMPOSE[@]}" ps -q "$service")
+        health=$( [ -n "$id" ] && docker inspect -f '{{.State.Health.Status}}' "$id" 2>/dev/null || echo starting)
+        [ "$health" = healthy ] || unhealthy+=("$service:$health")
+    done
+    [ ${#unhealthy[@]} -eq 0 ] && break
+    for job in trainer ingest; do
+        id=$("${COMPOSE[@]}" ps -aq "$job")
+        code=$( [ -n "$id" ] && docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$id" || echo "")
+        case "$code" in exited\ 0|"") ;; exited*) log "$job failed: $code"; exit 1 ;; esac
+    done
+    sleep 5
+done
+[ ${#unhealthy[@]} -eq 0 ] || { log "not healthy after 15 min: ${unhealthy[*]}"; exit 1; }
+log "all services healthy $(elapsed "$up_started") s after up" | tee "$OUT/up-to-healthy.txt"
+
+# ---- 4. the scenario -------------------------------------------------------------------------
+E2E_SCORING_URL=http://127.0.0.1:8000 E2E_EXPLAINER_URL=http://127.0.0.1:8001 \
+E2E_MONITOR_URL=http://127.0.0.1:8002 E2E_UI_URL=http://127.0.0.1:8501 E2E_MLFLOW_URL=http://127.0.0.1:5000 \
+E2E_SCORING_API_KEY=$SCORING_API_KEY E2E_EXPLAINER_API_KEY=$EXPLAINER_API_KEY E2E_MONITOR_API_KEY=$MONITOR_API_KEY \
+E2E_ARTEFACTS=$OUT \
+    "$BIN/python" -m pytest -v --no-cov -p no:cacheprovider e2e
+log "passed in $(elapsed "$started") s in all"

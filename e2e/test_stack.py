@@ -1,0 +1,129 @@
+"""The end-to-end scenario, against a running stack: processes on this machine (`make e2e`) or the
+compose containers (`make compose-test`). The stack is given by E2E_* variables (see e2e/stack.py);
+it holds a trained and promoted champion and ingested test applicants.
+
+Scenario: every service ready; the registry's champion is the model that scores; score an
+application, explain it (same probability, same version); send drifted traffic, run drift through
+the monitor and see it flagged; the dashboard in headless Chromium shows an applicant's decision
+and the monitor's recommendation.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from credit_core.requests import EXAMPLE_APPLICATION
+
+ENV = os.environ
+if "E2E_SCORING_URL" not in ENV:
+    pytest.skip("no stack to test: run `make e2e` or `make compose-test`", allow_module_level=True)
+
+SCORING, EXPLAINER, MONITOR = ENV["E2E_SCORING_URL"], ENV["E2E_EXPLAINER_URL"], ENV["E2E_MONITOR_URL"]
+UI, MLFLOW = ENV["E2E_UI_URL"], ENV["E2E_MLFLOW_URL"]
+KEYS = {
+    "scoring": {"X-API-Key": ENV.get("E2E_SCORING_API_KEY", "")},
+    "explainer": {"X-API-Key": ENV.get("E2E_EXPLAINER_API_KEY", "")},
+    "monitor": {"X-API-Key": ENV.get("E2E_MONITOR_API_KEY", "")},
+}
+TRAFFIC = int(ENV.get("E2E_TRAFFIC", "1200"))
+ARTEFACTS = Path(ENV.get("E2E_ARTEFACTS", "build/e2e"))
+
+
+@pytest.fixture(scope="module")
+def champion() -> str:
+    answer = httpx.get(
+        f"{MLFLOW}/api/2.0/mlflow/registered-models/alias",
+        params={"name": "credit-default", "alias": "champion"},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["model_version"]["version"])
+
+
+def test_every_service_is_ready() -> None:
+    for url in (f"{SCORING}/ready", f"{EXPLAINER}/ready", f"{MONITOR}/ready", f"{UI}/_stcore/health"):
+        assert httpx.get(url, timeout=30).status_code == 200, url
+
+
+def test_score_and_explain_one_application_with_the_champion(champion: str) -> None:
+    body = {"application": EXAMPLE_APPLICATION}
+    assert httpx.post(f"{SCORING}/v1/scores", json=body, timeout=30).status_code == 401  # keys are required
+    score = httpx.post(f"{SCORING}/v1/scores", json=body, headers=KEYS["scoring"], timeout=30)
+    assert score.status_code == 200, score.text
+    scored = score.json()
+    assert 0 < scored["probability"] < 1 and scored["model_version"] == champion
+    explanation = httpx.post(f"{EXPLAINER}/v1/explanations", json=body, headers=KEYS["explainer"], timeout=60)
+    assert explanation.status_code == 200, explanation.text
+    explained = explanation.json()
+    assert explained["probability"] == pytest.approx(scored["probability"], abs=1e-9)
+    assert explained["model_version"] == champion and explained["towards_default"] + explained["towards_repayment"]
+
+
+def _traffic_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Applicants to send: E2E_DATA, or synthetic ones generated here."""
+    if "E2E_DATA" in ENV:
+        return Path(ENV["E2E_DATA"])
+    folder = tmp_path_factory.mktemp("traffic")
+    command = [sys.executable, "-m", "credit_trainer.cli", "synth", "--out", str(folder)]
+    command += ["--applicants", "200", "--test-applicants", str(TRAFFIC), "--format", "parquet", "--seed", "77"]
+    subprocess.run(command, check=True, capture_output=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def drift_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    command = [sys.executable, "-m", "credit_monitor.cli", "simulate", "--api", SCORING]
+    command += ["--data", str(_traffic_data(tmp_path_factory)), "--n", str(TRAFFIC), "--scenario", "ext-source-shift"]
+    command += ["--api-key", KEYS["scoring"]["X-API-Key"]]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "failed 0" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+    time.sleep(2)  # the prediction log is written in the background
+    run = httpx.post(f"{MONITOR}/v1/drift/runs", json={"last": TRAFFIC}, headers=KEYS["monitor"], timeout=600)
+    assert run.status_code == 201, run.text
+    return run.json()  # type: ignore[no-any-return]
+
+
+def test_drifted_traffic_is_flagged_by_the_monitor(drift_run: dict[str, Any]) -> None:
+    assert drift_run["current_rows"] == TRAFFIC and drift_run["dataset_drift"] is True
+    assert drift_run["status"] == "retrain recommended", drift_run["reasons"]
+    drifted = {c["column"] for c in drift_run["column_results"] if c["drifted"]}
+    assert {"EXT_SOURCE_2", "EXT_SOURCE_3"} <= drifted
+    report = httpx.get(f"{MONITOR}/v1/drift/runs/{drift_run['id']}/report", headers=KEYS["monitor"], timeout=60)
+    assert report.status_code == 200 and "drawDashboard" in report.text and "EXT_SOURCE_2" in report.text
+
+
+def test_the_dashboard_in_chromium(drift_run: dict[str, Any]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is not installed (apt-get install chromium)"
+    stored = httpx.get(f"{SCORING}/v1/applicants", params={"limit": 1}, timeout=30).json()["applicant_ids"]
+    assert stored, "no applicant was ingested"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    flags = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
+        page = browser.new_page(viewport={"width": 1280, "height": 2000})
+        try:
+            page.goto(UI, timeout=60_000)
+            page.get_by_label("Applicant number").fill(str(stored[0]))
+            page.get_by_label("Applicant number").press("Enter")
+            page.get_by_role("button", name="Look up").click()
+            page.get_by_text("Probability of default").first.wait_for(timeout=60_000)
+            page.get_by_text("Raises the risk").wait_for(timeout=60_000)
+            assert page.get_by_text("Granted").count() + page.get_by_text("Refused").count() >= 1
+            page.screenshot(path=str(ARTEFACTS / "applicant.png"), full_page=True)
+            page.get_by_text("Monitoring", exact=True).click()
+            page.get_by_text("Retrain recommended").first.wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTEFACTS / "monitoring.png"), full_page=True)
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()

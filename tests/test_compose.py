@@ -1,0 +1,161 @@
+"""The compose files against the code (run by `make lint` and `make test`): every image can be
+built, every setting a service reads is one it knows and every required one is given, services
+call each other by their compose names on the ports their images expose, host ports do not clash,
+long-running services have a healthcheck, and no secret is written in the files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from credit_explainer.config import Settings as ExplainerSettings
+from credit_monitor.config import Settings as MonitorSettings
+from credit_scoring_api.config import Settings as ScoringSettings
+from credit_trainer.config import Settings as TrainerSettings
+from credit_ui.config import Settings as UiSettings
+from pydantic_settings import BaseSettings
+
+ROOT = Path(__file__).parents[1]
+BASE, OVERRIDE, CI = ROOT / "docker-compose.yml", ROOT / "compose.override.yml", ROOT / "compose.ci.yml"
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "SCORING_": ScoringSettings,
+    "EXPLAINER_": ExplainerSettings,
+    "MONITOR_": MonitorSettings,
+    "UI_": UiSettings,
+    "TRAINER_": TrainerSettings,
+}
+ONE_SHOT = {"createbuckets", "trainer", "ingest"}
+INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(:?[-?][^}]*)?\}")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text())
+    return data
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = _load(BASE)["services"]
+    return found
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    environment = service.get("environment", {})
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) for item in environment)
+    return {key: str(value) for key, value in environment.items()}
+
+
+def _dockerfile(service: dict[str, Any]) -> Path | None:
+    build = service.get("build")
+    if build is None:
+        return None
+    return ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
+
+
+def test_every_build_context_and_dockerfile_exists(services: dict[str, dict[str, Any]]) -> None:
+    built = [name for name, service in services.items() if "build" in service]
+    assert {"mlflow", "trainer", "scoring-api", "explainer", "monitor", "ui"} <= set(built)
+    for name in built:
+        dockerfile = _dockerfile(services[name])
+        assert dockerfile is not None and dockerfile.is_file(), f"{name}: no {dockerfile}"
+        assert (ROOT / services[name]["build"]["context"]).is_dir()
+        assert "# syntax=" not in dockerfile.read_text(), f"{name}: BuildKit frontends cannot be fetched here"
+
+
+def test_every_setting_given_is_known_and_every_required_one_is_given(services: dict[str, dict[str, Any]]) -> None:
+    checked = set()
+    for name, service in services.items():
+        environment = _environment(service)
+        for prefix, settings in SETTINGS.items():
+            given = {key[len(prefix) :].lower() for key in environment if key.startswith(prefix)}
+            if not given:
+                continue
+            checked.add(prefix)
+            fields = settings.model_fields
+            assert given <= set(fields), f"{name}: unknown settings {sorted(given - set(fields))} for {prefix}*"
+            required = {field for field, info in fields.items() if info.is_required()}
+            assert required <= given, f"{name}: required {prefix}* settings missing: {sorted(required - given)}"
+    assert checked == set(SETTINGS)
+
+
+def _exposed(dockerfile: Path) -> set[int]:
+    return {int(port) for port in re.findall(r"^EXPOSE (\d+)", dockerfile.read_text(), re.MULTILINE)}
+
+
+def test_services_call_each_other_by_name_on_the_ports_their_images_expose(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    ports = {name: _exposed(path) for name, service in services.items() if (path := _dockerfile(service))}
+    ports |= {"postgres": {5432}, "minio": {9000}}
+    calls = 0
+    for name, service in services.items():
+        for key, value in _environment(service).items():
+            for host, port in re.findall(r"(?:https?|postgresql\+psycopg)://(?:[^@/]*@)?([a-z-]+):(\d+)", value):
+                calls += 1
+                assert host in services, f"{name}.{key}: {host} is not a compose service"
+                assert int(port) in ports[host], f"{name}.{key}: {host} does not listen on {port}"
+                assert host in _depends_on(services, name), f"{name} calls {host} without depending on it"
+    assert calls >= 10
+
+
+def _depends_on(services: dict[str, dict[str, Any]], name: str) -> set[str]:
+    """Every service ``name`` waits for, directly or not."""
+    found: set[str] = set()
+    todo = [name]
+    while todo:
+        for dependency in services[todo.pop()].get("depends_on", {}):
+            if dependency not in found:
+                found.add(dependency)
+                todo.append(dependency)
+    return found
+
+
+def test_host_ports_do_not_clash() -> None:
+    published: list[str] = []
+    for path in (BASE, OVERRIDE):
+        for service in _load(path)["services"].values():
+            published += [str(mapping).rsplit(":", 1)[0] for mapping in service.get("ports", [])]
+    assert len(published) == len(set(published)), published
+    assert "5432" not in published, "the host's own Postgres listens on 5432"
+
+
+def test_long_running_services_have_a_healthcheck_and_one_shots_are_waited_for(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name, service in services.items():
+        if name in ONE_SHOT or service.get("profiles"):
+            continue
+        dockerfile = _dockerfile(service)
+        in_image = dockerfile is not None and "HEALTHCHECK" in dockerfile.read_text()
+        assert "healthcheck" in service or in_image, f"{name} has no healthcheck"
+        for dependency, condition in service.get("depends_on", {}).items():
+            expected = "service_completed_successfully" if dependency in ONE_SHOT else "service_healthy"
+            assert condition["condition"] == expected, f"{name} -> {dependency}"
+
+
+def test_no_secret_is_written_in_the_files_and_every_variable_is_documented() -> None:
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    for path in (BASE, OVERRIDE):
+        text = path.read_text()
+        used = {name for name, _ in INTERPOLATION.findall(text)}
+        assert used <= documented, f"{path.name}: not in .env.example: {sorted(used - documented)}"
+        for service in _load(path)["services"].values():
+            for key, value in _environment(service).items():
+                if re.search(r"PASSWORD|SECRET|TOKEN|_KEY\b|_KEYS\b|ACCESS_KEY", key):
+                    assert "${" in value, f"{path.name}: {key} is written in the file"
+    required = {name for name, default in INTERPOLATION.findall(BASE.read_text()) if default.startswith(":?")}
+    assert {"POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "SCORING_API_KEY"} <= required
+
+
+def test_the_ci_override_only_swaps_in_stand_ins() -> None:
+    if not CI.exists():
+        pytest.skip("no compose.ci.yml")
+    base = _load(BASE)["services"]
+    for name, service in _load(CI)["services"].items():
+        assert name in base, f"compose.ci.yml adds {name}"
+        assert set(service) <= {"image", "build", "healthcheck", "entrypoint", "command"}, f"{name}: {set(service)}"
+        assert name not in {"mlflow", "trainer", "ingest", "scoring-api", "explainer", "monitor", "ui"}
