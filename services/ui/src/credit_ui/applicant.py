@@ -30,7 +30,7 @@ def problem(answer: Answer, service: str, language: str) -> None:
 
 
 def _once(case: dict[str, Any], key: str, call: Any) -> Answer:
-    """A service answer kept with the case, so that reruns (what-if edits, tabs) do not call again."""
+    """A service answer kept with the case, so that reruns (what-if edits, views) do not call again."""
     if key not in case:
         case[key] = call()
     answer: Answer = case[key]
@@ -65,7 +65,7 @@ def _lookup(services: Services, language: str) -> None:
             st.info(t("no_match", language))
         elif ids and ids != [int(raw)]:
             picked = st.selectbox(t("matches", language, count=len(ids)), ids, index=None, key=f"match-{raw}")
-            chosen = picked if picked is not None else None
+            chosen = picked
     if clicked and not raw:
         st.error(t("number_invalid", language))
     elif chosen is not None and st.session_state.get("case", {}).get("key") != f"store-{chosen}":
