@@ -70,4 +70,4 @@ bench: setup  ## full-size features and training, hot path, API load with wrk, e
 	$(BIN)/python bench/drift_scale.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) data build .pytest_cache .mypy_cache .ruff_cache .coverage
