@@ -105,7 +105,8 @@ def test_the_dashboard_in_chromium(drift_run: dict[str, Any]) -> None:
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "chromium is not installed (apt-get install chromium)"
-    stored = httpx.get(f"{SCORING}/v1/applicants", params={"limit": 1}, timeout=30).json()["applicant_ids"]
+    answer = httpx.get(f"{SCORING}/v1/applicants", params={"limit": 1}, headers=KEYS["scoring"], timeout=30)
+    stored = answer.json()["applicant_ids"]
     assert stored, "no applicant was ingested"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     flags = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]

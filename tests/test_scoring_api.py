@@ -233,7 +233,7 @@ def test_other_refusals(registry: str, database: str, one_request: dict[str, Any
         assert huge.status_code == 413
         broken = client.post("/v1/scores", content=b"{not json", headers=KEY | {"content-type": "application/json"})
         assert broken.status_code == 422
-        assert client.get("/v1/applicants/999999999").status_code == 404
+        assert client.get("/v1/applicants/999999999", headers=KEY).status_code == 404
 
 
 def test_batch_csv_round_trip(registry: str, database: str, synthetic: Path) -> None:
@@ -279,14 +279,16 @@ def test_applicant_store_outcomes_and_model_info(
         ],
     )
     with _client(registry, database) as client:
-        stored = client.get(f"/v1/applicants/{applicant}")
+        assert client.get(f"/v1/applicants/{applicant}").status_code == 401  # applicants' data needs a key
+        assert client.get("/v1/applicants").status_code == 401
+        stored = client.get(f"/v1/applicants/{applicant}", headers=KEY)
         assert stored.status_code == 200 and stored.json()["application"]["SK_ID_CURR"] == applicant
         ingested = sorted(pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].head(50).to_list())
-        found = client.get("/v1/applicants", params={"prefix": str(applicant)[:-1], "limit": 200}).json()
+        found = client.get("/v1/applicants", params={"prefix": str(applicant)[:-1], "limit": 200}, headers=KEY).json()
         assert applicant in found["applicant_ids"]
         assert found["applicant_ids"] == [a for a in ingested if str(a).startswith(str(applicant)[:-1])]
-        assert client.get("/v1/applicants", params={"limit": 3}).json()["applicant_ids"] == ingested[:3]
-        assert client.get("/v1/applicants", params={"prefix": "12a"}).status_code == 422
+        assert client.get("/v1/applicants", params={"limit": 3}, headers=KEY).json()["applicant_ids"] == ingested[:3]
+        assert client.get("/v1/applicants", params={"prefix": "12a"}, headers=KEY).status_code == 422
         score = client.get(f"/v1/applicants/{applicant}/score", headers=KEY).json()
         assert abs(score["probability"] - expected[applicant]) <= 1e-9
         recorded = client.post("/v1/outcomes", json={"applicant_id": applicant, "defaulted": True}, headers=KEY)

@@ -196,7 +196,7 @@ module scoring 'modules/app.bicep' = {
     image: '${image}/scoring-api:${imageTag}'
     port: 8000
     external: true
-    command: ['sh', '-c', 'credit-scoring-api migrate && exec credit-scoring-api serve --host 0.0.0.0 --port 8000 --workers 2']
+    command: ['credit-scoring-api', 'serve', '--host', '0.0.0.0', '--port', '8000', '--workers', '2']  // migrates, then serves
     secrets: { 'database-url': databaseUrl, 'api-keys': '["${scoringApiKey}"]' }
     env: [
       { name: 'SCORING_DATABASE_URL', secretRef: 'database-url' }

@@ -13,7 +13,8 @@ from credit_scoring_api.deps import ApiKey, Engine, Model, Writer
 from credit_scoring_api.schemas import Score
 from credit_scoring_api.service import score_application
 
-router = APIRouter(prefix="/v1/applicants", tags=["applicants"])
+# applicants' data: behind the API keys, like scoring (the explainer and the dashboard send theirs)
+router = APIRouter(prefix="/v1/applicants", tags=["applicants"], dependencies=[ApiKey])
 ApplicantId = Path(ge=0, le=MAX_ID, description="SK_ID_CURR of an ingested applicant")
 
 
@@ -54,7 +55,7 @@ def applicant(engine: Engine, applicant_id: int = ApplicantId) -> dict[str, Any]
     }
 
 
-@router.get("/{applicant_id}/score", response_model=Score, summary="Score a known applicant", dependencies=[ApiKey])
+@router.get("/{applicant_id}/score", response_model=Score, summary="Score a known applicant")
 def applicant_score(engine: Engine, model: Model, writer: Writer, applicant_id: int = ApplicantId) -> Score:
     row = _stored(engine, applicant_id)
     result, log_row = score_application(row["application"], row["history"], model, "store")
