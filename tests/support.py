@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import polars as pl
 from credit_core.loader import request_bodies
 from credit_core.schema import HISTORY_TABLES
@@ -76,3 +77,12 @@ def trained_store(folder: Path, data: Path, family: str) -> str:
     command += ["--models", family, "--imbalance", "none", "--promote"]
     subprocess.run(command, env=env, check=True, capture_output=True)
     return f"sqlite:///{folder / 'mlflow.db'}"
+
+
+def refused_with_offer(explainer_url: str, synthetic: Path) -> tuple[int, dict[str, float]]:
+    """A refused applicant of the store (the first 60 test applicants) with a counter-offer, and the offer."""
+    for applicant in pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].head(60):
+        offer = httpx.get(f"{explainer_url}/v1/applicants/{applicant}/counter-offer").json()["offer"]
+        if offer is not None:
+            return int(applicant), offer
+    raise AssertionError("no refused applicant with a counter-offer among the 60 ingested")

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
+from support import refused_with_offer
 
 pytestmark = pytest.mark.integration
 APP = str(Path(__file__).parents[1] / "services" / "ui" / "src" / "credit_ui" / "app.py")
@@ -42,16 +43,6 @@ def _predictions(database: str) -> int:
         return int(connection.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one())
 
 
-def _refused_with_offer(ui_stack: dict[str, str], synthetic: Path) -> tuple[int, dict[str, float]]:
-    import polars as pl
-
-    for applicant in pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].head(60):
-        answer = httpx.get(f"{ui_stack['explainer']}/v1/applicants/{applicant}/counter-offer").json()
-        if answer["offer"] is not None:
-            return int(applicant), answer["offer"]
-    raise AssertionError("no refused applicant with a counter-offer among the 60 ingested")
-
-
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_an_officer_reads_the_decision_the_reasons_and_the_counter_offer(
     ui_stack: dict[str, str], synthetic: Path, monkeypatch: pytest.MonkeyPatch, language: str
@@ -79,7 +70,7 @@ def test_an_officer_reads_the_decision_the_reasons_and_the_counter_offer(
 def test_what_if_the_amount_is_lowered_to_the_counter_offer(
     ui_stack: dict[str, str], synthetic: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    refused, offer = _refused_with_offer(ui_stack, synthetic)
+    refused, offer = refused_with_offer(ui_stack["explainer"], synthetic)
     app = _page(ui_stack, monkeypatch, refused, "en")
     app.radio(key="case_view").set_value("what_if").run()
     app.number_input(key=f"wi_AMT_CREDIT_store-{refused}").set_value(offer["amount"])

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import polars as pl
 import pytest
-from support import served
+from support import refused_with_offer, served
 
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -66,15 +66,6 @@ def drifted(ui_stack: dict[str, str], synthetic: Path) -> dict[str, Any]:
     return run.json()  # type: ignore[no-any-return]
 
 
-def _case(ui_stack: dict[str, str], synthetic: Path) -> tuple[int, dict[str, float]]:
-    """A refused applicant of the store with a counter-offer."""
-    for applicant in pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].head(60):
-        offer = httpx.get(f"{ui_stack['explainer']}/v1/applicants/{applicant}/counter-offer").json()["offer"]
-        if offer is not None:
-            return int(applicant), offer
-    raise AssertionError("no refused applicant with a counter-offer among the 60 ingested")
-
-
 def _settled(page: Any, timeout: float = 30) -> None:
     """Wait until the script run is over (Streamlit marks its app root) and every plotly chart has
     drawn; then check that no exception is shown."""
@@ -95,7 +86,7 @@ def _shot(page: Any, name: str) -> None:
 def test_an_officer_journey_in_chromium(
     dashboard: str, ui_stack: dict[str, str], drifted: dict[str, Any], synthetic: Path, tmp_path: Path
 ) -> None:
-    applicant, offer = _case(ui_stack, synthetic)
+    applicant, offer = refused_with_offer(ui_stack["explainer"], synthetic)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     with sync_playwright() as playwright:

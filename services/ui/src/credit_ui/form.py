@@ -68,9 +68,7 @@ def _input(column: Column, language: str, default: Any) -> Any:
 
 
 def _bound(value: float | None, language: str) -> str:
-    if value is None:
-        return "—"
-    decimals = 0 if float(value).is_integer() else min(4, len(repr(round(value, 4)).split(".")[1]))
+    decimals = 0 if value is None or float(value).is_integer() else min(4, len(repr(round(value, 4)).split(".")[1]))
     return number(value, language, decimals)
 
 
