@@ -6,13 +6,8 @@ from typing import Any
 
 import polars as pl
 import pytest
-from credit_core.features import (
-    applicant_features,
-    build_features,
-    feature_catalogue,
-    feature_columns,
-    with_application,
-)
+from credit_core.catalogue import feature_catalogue, feature_columns
+from credit_core.features import applicant_features, build_features, with_application
 from credit_core.loader import RawTables, clean_record, conform, load_tables
 from credit_core.schema import TABLES
 

@@ -114,18 +114,6 @@ def install(
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
 
 
-def database_status(engine: Any) -> str:
-    """``ok``, or why the database (a SQLAlchemy engine) cannot be reached."""
-    import sqlalchemy as sa
-
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError as error:
-        return f"unreachable: {error.__class__.__name__}"
-    return "ok"
-
-
 def health_router(ready: Callable[[Request], tuple[bool, dict[str, Any]]], ready_summary: str) -> APIRouter:
     """``/health`` (the process answers), ``/ready`` (``ready`` says what it needs is there:
     200 or 503 with the reasons) and ``/metrics`` (Prometheus)."""

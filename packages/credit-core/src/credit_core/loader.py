@@ -185,6 +185,16 @@ def request_bodies(application: pl.DataFrame, history: Mapping[str, pl.DataFrame
     return bodies
 
 
+def clean_history(history: Mapping[str, Any] | None) -> dict[str, pl.DataFrame]:
+    """Raw history tables (pandas or polars, any subset of columns) -> cleaned, typed frames."""
+    tables = {}
+    for name, rows in (history or {}).items():
+        if rows is not None and name in HISTORY_TABLES:
+            frame = rows if isinstance(rows, pl.DataFrame) else pl.from_pandas(rows)
+            tables[name] = conform(frame, HISTORY_TABLES[name])
+    return tables
+
+
 def conform(frame: FrameT, table: Table) -> FrameT:
     """A frame with some of a table's columns -> the full table layout, cleaned and typed.
 

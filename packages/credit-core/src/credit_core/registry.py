@@ -1,43 +1,84 @@
-"""The registered model as MLflow sees it: a pyfunc around :class:`CreditModel`, and loading by alias.
+"""The registered model as MLflow sees it, and what a service loads from it.
 
-Input of the pyfunc: a pandas DataFrame of raw application rows, or a dict with the key
-``application`` (that DataFrame) and any history tables by name (``bureau``, ...). Output: one
-row per applicant with ``SK_ID_CURR``, ``probability``, ``decision`` and ``threshold``.
-Imports MLflow: only code that talks to the registry imports this module.
+A model version's ``artifacts/`` folder holds data only: the compiled model (``model.json`` and
+the booster in its native format), the model card, the reference sample, the global importance,
+the feature catalogue and the hold-out scores. The SHA-256 of each is recorded as the version's
+``artifact_sha256`` tag when it is registered; :func:`verified_artifacts` checks them before a
+service reads anything, so a changed file is refused. Nothing is unpickled.
+
+For MLflow users the version is also a pyfunc (:mod:`credit_core.pyfunc`); no service loads it.
+Imports MLflow (the client only, as mlflow-skinny has it): only code that talks to the registry
+imports this module.
 """
 
 from __future__ import annotations
 
-import pickle
+import hashlib
+import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import mlflow.artifacts
-import mlflow.pyfunc
-from mlflow.pyfunc.model import PythonModel
+from mlflow import MlflowClient
 
-from credit_core.model import CreditModel
+from credit_core.contracts.model_card import ModelCard
+from credit_core.scoring import MODEL_FILE, CompiledModel
 
 MODEL_NAME = "credit-default"
 CHAMPION, CHALLENGER = "champion", "challenger"
-BUNDLE_ARTIFACT = "bundle"
+CARD_FILE = "model_card.json"
+REFERENCE_FILE = "reference.parquet"
+IMPORTANCE_FILE = "importance.csv"
+CATALOGUE_FILE = "feature_catalogue.json"
+HOLDOUT_FILE = "holdout.parquet"
+CHECKSUM_TAG = "artifact_sha256"
 
 
-class CreditDefaultModel(PythonModel):  # type: ignore[misc]
-    """MLflow pyfunc wrapper; the pickled :class:`CreditModel` is the ``bundle`` artifact."""
+class TamperedArtifactError(ValueError):
+    """A registry artifact is missing or does not match the SHA-256 recorded at registration."""
 
-    model: CreditModel
 
-    def load_context(self, context: Any) -> None:
-        with open(context.artifacts[BUNDLE_ARTIFACT], "rb") as f:
-            self.model = pickle.load(f)  # the bundle is written by our own trainer
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
-    # no type hints here: MLflow would try to derive a signature from them
-    def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
-        if isinstance(model_input, dict):
-            history = {name: rows for name, rows in model_input.items() if name != "application"}
-            return self.model.score_raw(model_input["application"], history).to_pandas()
-        return self.model.score_raw(model_input).to_pandas()
+
+def checksums(files: list[Path]) -> str:
+    """The ``artifact_sha256`` tag of a version: file name -> SHA-256, as JSON."""
+    return json.dumps({path.name: sha256(path) for path in files}, sort_keys=True)
+
+
+def verified_artifacts(folder: Path, tags: Mapping[str, str]) -> Path:
+    """The ``artifacts/`` folder of a downloaded model version, once every file recorded in its
+    ``artifact_sha256`` tag is there with that SHA-256; raises :class:`TamperedArtifactError`."""
+    recorded = tags.get(CHECKSUM_TAG)
+    if not recorded:
+        raise TamperedArtifactError(f"the version has no {CHECKSUM_TAG} tag: its artifacts cannot be verified")
+    try:
+        expected: dict[str, str] = json.loads(recorded)
+    except json.JSONDecodeError as error:
+        raise TamperedArtifactError(f"the {CHECKSUM_TAG} tag is not JSON") from error
+    artifacts = folder / "artifacts"
+    for name in (MODEL_FILE, CARD_FILE):
+        if name not in expected:
+            raise TamperedArtifactError(f"{name} has no recorded SHA-256")
+    for name, digest in expected.items():
+        path = artifacts / name
+        if Path(name).name != name or not path.is_file():
+            raise TamperedArtifactError(f"{name}: missing from the downloaded artifacts")
+        if sha256(path) != digest:
+            raise TamperedArtifactError(f"{name}: SHA-256 differs from the one recorded at registration")
+    unverified = {p.name for p in artifacts.iterdir()} - set(expected)
+    for name in unverified:  # never read what was not recorded
+        (artifacts / name).unlink()
+    return artifacts
+
+
+def read_card(artifacts: Path) -> ModelCard:
+    return ModelCard.model_validate_json((artifacts / CARD_FILE).read_bytes())
 
 
 def model_uri(name: str = MODEL_NAME, alias: str = CHAMPION) -> str:
@@ -45,20 +86,16 @@ def model_uri(name: str = MODEL_NAME, alias: str = CHAMPION) -> str:
 
 
 def download_model(uri: str, destination: Path) -> Path:
-    """A local copy of a registered model's folder; its files are under ``artifacts/``
-    (``bundle.pkl``, ``reference.parquet``, ``importance.csv``, ...)."""
+    """A local copy of a registered model's folder; its files are under ``artifacts/``."""
     return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(destination)))
 
 
-def read_bundle(folder: Path) -> CreditModel:
-    """The :class:`CreditModel` in a downloaded model folder (written by our own trainer)."""
-    with open(folder / "artifacts" / f"{BUNDLE_ARTIFACT}.pkl", "rb") as f:
-        bundle: CreditModel = pickle.load(f)
-    return bundle
-
-
-def load_credit_model(uri: str) -> CreditModel:
-    """The :class:`CreditModel` inside a registered pyfunc (e.g. ``models:/credit-default@champion``)."""
-    pyfunc = mlflow.pyfunc.load_model(uri)
-    wrapper: CreditDefaultModel = pyfunc.unwrap_python_model()
-    return wrapper.model
+def load_version(tracking_uri: str, name: str, version: str, folder: Path) -> tuple[CompiledModel, ModelCard, Path]:
+    """A registered version as every service loads it: downloaded into ``folder``, each artifact
+    checked against the SHA-256 recorded at registration, the compiled model and the card read as
+    data. Raises :class:`TamperedArtifactError` (or ``ValueError`` for a file that does not parse)."""
+    mlflow.set_registry_uri(tracking_uri)
+    mlflow.set_tracking_uri(tracking_uri)
+    tags = MlflowClient(tracking_uri, tracking_uri).get_model_version(name, version).tags
+    artifacts = verified_artifacts(download_model(f"models:/{name}/{version}", folder / version), tags)
+    return CompiledModel.load(artifacts), read_card(artifacts), artifacts

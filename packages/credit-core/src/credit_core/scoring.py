@@ -1,10 +1,14 @@
-"""Fast scoring of one application: the bundle's fitted pipeline compiled to plain numpy.
+"""The model as every service runs it: the fitted preprocessing compiled to arrays in front of the
+classifier in its native form (a LightGBM or XGBoost booster, coefficients, or a constant).
 
 The sklearn pipeline costs milliseconds per single-row call (a pandas frame, a ColumnTransformer,
 the sklearn wrapper of the booster). :class:`CompiledModel` reads the *fitted* preprocessing
 (imputation values, missing indicators, scaling, one-hot levels including the infrequent bucket)
-once, then builds the model row with numpy and calls the booster itself. Tests prove it equals the
-bundle's own ``predict_proba`` to 1e-9 for every candidate family.
+once (:meth:`CompiledModel.from_pipeline`, in the trainer), builds the model row with numpy and
+calls the booster itself. It is saved as data (:meth:`CompiledModel.save`: ``model.json`` + the
+booster's own file format) and loaded from it without sklearn and without unpickling anything
+(:meth:`CompiledModel.load`). Tests prove it equals the fitted pipeline's ``predict_proba`` to
+1e-9 for every candidate family, before and after the round trip through the files.
 """
 
 from __future__ import annotations
@@ -12,130 +16,225 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from math import nan
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 
-from credit_core.features import applicant_features
-from credit_core.loader import clean_record, clean_rows
-from credit_core.model import MISSING_CATEGORY, CreditModel, apply_platt, clean_history
-from credit_core.schema import HISTORY_TABLES
+from credit_core.contracts.decisions import Decision
+from credit_core.contracts.model_artifacts import Block, Classifier, ModelSpec, NumericBlock, OneHotBlock
+from credit_core.features import applicant_features, build_features
+from credit_core.loader import clean_history, clean_record, clean_rows, conform
+from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
+
+MISSING_CATEGORY = "missing"
+GRANTED: Decision = "granted"
+REFUSED: Decision = "refused"
+MODEL_FILE = "model.json"
+BOOSTER_FILES = {"lightgbm": "booster.txt", "xgboost": "booster.json"}
+
+
+def apply_platt(probability: np.ndarray, calibration: tuple[float, float]) -> np.ndarray:
+    """Platt scaling on the log-odds: sigmoid(a * logit(p) + b)."""
+    a, b = calibration
+    clipped = np.clip(probability, 1e-12, 1 - 1e-12)
+    return np.asarray(1.0 / (1.0 + np.exp(-(a * np.log(clipped / (1 - clipped)) + b))))
+
+
+def _numeric_row(block: NumericBlock, arrays: dict[str, np.ndarray | None], values: np.ndarray) -> np.ndarray:
+    """The block's output for value rows (n x columns): imputation, indicators, scaling."""
+    fill, indicators, mean, scale = (arrays[k] for k in ("fill", "indicators", "mean", "scale"))
+    if fill is not None:
+        missing = np.isnan(values)
+        values = np.where(missing, fill, values)
+        if indicators is not None and len(indicators):
+            values = np.concatenate([values, missing[:, indicators].astype(float)], axis=1)
+    if mean is not None and scale is not None:
+        values = (values - mean) / scale
+    return np.asarray(values, dtype=float)
 
 
 @dataclass(frozen=True)
 class _Numeric:
-    columns: list[str]
-    fill: np.ndarray | None  # imputation value per column (None: NaN kept for the trees)
-    indicators: np.ndarray | None  # positions that get a "was missing" column after the values
-    mean: np.ndarray | None  # scaling of the whole block (values and indicators)
-    scale: np.ndarray | None
+    spec: NumericBlock
+    arrays: dict[str, np.ndarray | None]
+
+    @classmethod
+    def of(cls, spec: NumericBlock) -> _Numeric:
+        def array(values: list[float] | list[int] | None, dtype: type) -> np.ndarray | None:
+            return None if values is None else np.asarray(values, dtype=dtype)
+
+        arrays = {
+            "fill": array(spec.fill, float),
+            "indicators": array(spec.indicators, int),
+            "mean": array(spec.mean, float),
+            "scale": array(spec.scale, float),
+        }
+        return cls(spec, arrays)
+
+    @property
+    def sources(self) -> list[str]:
+        columns = self.spec.columns
+        return columns + (
+            [columns[i] for i in self.spec.indicators] if self.spec.fill is not None and self.spec.indicators else []
+        )
 
     def transform(self, features: Mapping[str, Any]) -> np.ndarray:
-        values = np.array([nan if features[c] is None else features[c] for c in self.columns], dtype=float)
-        if self.fill is not None:
-            missing = np.isnan(values)
-            values = np.where(missing, self.fill, values)
-            if self.indicators is not None and len(self.indicators):
-                values = np.concatenate([values, missing[self.indicators].astype(float)])
-        if self.mean is not None and self.scale is not None:
-            values = (values - self.mean) / self.scale
-        return values
+        values = np.array([nan if features[c] is None else features[c] for c in self.spec.columns], dtype=float)
+        return np.asarray(_numeric_row(self.spec, self.arrays, values[None, :])[0])
+
+    def transform_frame(self, features: pl.DataFrame) -> np.ndarray:
+        values = features.select(pl.col(c).cast(pl.Float64) for c in self.spec.columns).to_numpy()
+        return _numeric_row(self.spec, self.arrays, np.asarray(values, dtype=float))
 
 
 @dataclass(frozen=True)
 class _OneHot:
-    columns: list[str]
-    positions: list[dict[str, int]]  # per field: level -> output position (infrequent levels share one)
-    width: int
+    spec: OneHotBlock
+
+    @property
+    def sources(self) -> list[str]:
+        sources = [""] * self.spec.width
+        for column, positions in zip(self.spec.columns, self.spec.positions, strict=True):
+            for position in positions.values():
+                sources[position] = column
+        return sources
 
     def transform(self, features: Mapping[str, Any]) -> np.ndarray:
-        out = np.zeros(self.width)
-        for column, positions in zip(self.columns, self.positions, strict=True):
+        out = np.zeros(self.spec.width)
+        for column, positions in zip(self.spec.columns, self.spec.positions, strict=True):
             value = features[column]
             position = positions.get(MISSING_CATEGORY if value is None else value)
             if position is not None:  # unknown levels are ignored, as the encoder does
                 out[position] = 1.0
         return out
 
-
-def _numeric_block(transformer: Any, columns: list[str]) -> _Numeric:
-    if transformer == "passthrough" or type(transformer).__name__ == "FunctionTransformer":
-        # a fitted ColumnTransformer holds "passthrough" as an identity FunctionTransformer
-        return _Numeric(columns, None, None, None, None)
-    steps = dict(transformer.steps)
-    imputer, scaler = steps.get("impute"), steps.get("scale")
-    fill = indicators = None
-    if imputer is not None:
-        # keep_empty_features: columns never seen filled are imputed with 0
-        fill = np.where(np.isnan(imputer.statistics_), 0.0, imputer.statistics_)
-        indicators = np.asarray(imputer.indicator_.features_) if imputer.indicator_ is not None else None
-    mean = scaler.mean_ if scaler is not None else None
-    scale = scaler.scale_ if scaler is not None else None
-    return _Numeric(columns, fill, indicators, mean, scale)
-
-
-def _one_hot_block(encoder: Any, columns: list[str]) -> _OneHot:
-    positions: list[dict[str, int]] = []
-    offset = 0
-    infrequent = getattr(encoder, "infrequent_categories_", [None] * len(columns))
-    for levels, rare in zip(encoder.categories_, infrequent, strict=True):
-        rare_set = set() if rare is None else set(rare.tolist())
-        frequent = [level for level in levels.tolist() if level not in rare_set]
-        mapping = {level: offset + i for i, level in enumerate(frequent)}
-        offset += len(frequent)
-        if rare_set:
-            mapping |= dict.fromkeys(rare_set, offset)
-            offset += 1
-        positions.append(mapping)
-    return _OneHot(columns, positions, offset)
+    def transform_frame(self, features: pl.DataFrame) -> np.ndarray:
+        out = np.zeros((features.height, self.spec.width))
+        rows = np.arange(features.height)
+        for column, positions in zip(self.spec.columns, self.spec.positions, strict=True):
+            codes = (
+                features.get_column(column)
+                .cast(pl.String)
+                .fill_null(MISSING_CATEGORY)
+                .replace_strict(positions, default=-1, return_dtype=pl.Int64)
+                .to_numpy()
+            )
+            known = codes >= 0
+            out[rows[known], codes[known]] = 1.0
+        return out
 
 
-def _predictor(model: Any) -> Callable[[np.ndarray], np.ndarray]:
+def _predictor(classifier: Classifier, booster: Any) -> Callable[[np.ndarray], np.ndarray]:
     """The classifier's probability of default for a matrix of model rows, single-threaded."""
-    kind = type(model).__name__
-    if kind == "LGBMClassifier":
-        booster = model.booster_
+    if classifier.kind == "lightgbm":
         return lambda rows: np.asarray(booster.predict(rows, num_threads=1), dtype=float)
-    if kind == "XGBClassifier":
-        booster = model.get_booster()
-        booster.set_param({"nthread": 1})
+    if classifier.kind == "xgboost":
         return lambda rows: np.asarray(booster.inplace_predict(rows), dtype=float)
-    if kind == "LogisticRegression":
-        weights, bias = model.coef_[0].astype(float), float(model.intercept_[0])
+    if classifier.kind == "linear":
+        assert classifier.weights is not None and classifier.bias is not None
+        weights, bias = np.asarray(classifier.weights, dtype=float), float(classifier.bias)
         return lambda rows: 1.0 / (1.0 + np.exp(-(rows @ weights + bias)))
-    if kind == "DummyClassifier":
-        prior = float(model.class_prior_[1])
-        return lambda rows: np.full(len(rows), prior)
-    raise TypeError(f"no fast path for {kind}; use CreditModel.score_raw")
+    prior = float(classifier.prior if classifier.prior is not None else nan)
+    return lambda rows: np.full(len(rows), prior)
+
+
+def _load_booster(kind: str, text: bytes) -> Any:
+    if kind == "lightgbm":
+        import lightgbm
+
+        return lightgbm.Booster(model_str=text.decode())
+    import xgboost
+
+    booster = xgboost.Booster()
+    booster.load_model(bytearray(text))
+    booster.set_param({"nthread": 1})
+    return booster
 
 
 @dataclass(frozen=True)
 class CompiledModel:
-    """A :class:`CreditModel` ready to score one raw application in well under a millisecond."""
+    """A model ready to score one raw application in well under a millisecond, or a batch."""
 
+    spec: ModelSpec
     blocks: tuple[_Numeric | _OneHot, ...]
+    booster: Any  # lightgbm.Booster, xgboost.Booster, or None for linear and constant models
     predict: Callable[[np.ndarray], np.ndarray]
-    threshold: float
-    calibration: tuple[float, float] | None
 
     @classmethod
-    def compile(cls, bundle: CreditModel) -> CompiledModel:
-        prep = bundle.estimator.named_steps["prep"]
-        blocks: list[_Numeric | _OneHot] = []
+    def from_spec(cls, spec: ModelSpec, booster: Any = None) -> CompiledModel:
+        blocks = tuple(_Numeric.of(b) if isinstance(b, NumericBlock) else _OneHot(b) for b in spec.blocks)
+        return cls(spec, blocks, booster, _predictor(spec.classifier, booster))
+
+    @classmethod
+    def from_pipeline(
+        cls, estimator: Any, threshold: float, calibration: tuple[float, float] | None = None
+    ) -> CompiledModel:
+        """Compile a fitted pipeline (``prep`` -> [``smote``] -> ``model``, see
+        :func:`credit_core.pipeline.preprocessing`): reads its fitted attributes, imports nothing."""
+        prep = estimator.named_steps["prep"]
+        blocks: list[Block] = []
         for _name, transformer, columns in prep.transformers_:
             if transformer == "drop" or not len(columns):
                 continue
             if type(transformer).__name__ == "OneHotEncoder":
-                blocks.append(_one_hot_block(transformer, list(columns)))
+                blocks.append(_one_hot_spec(transformer, list(columns)))
             else:
-                blocks.append(_numeric_block(transformer, list(columns)))
-        return cls(
-            tuple(blocks), _predictor(bundle.estimator.named_steps["model"]), bundle.threshold, bundle.calibration
-        )
+                blocks.append(_numeric_spec(transformer, list(columns)))
+        classifier, booster = _classifier_spec(estimator.named_steps["model"])
+        spec = ModelSpec(blocks=blocks, classifier=classifier, threshold=threshold, calibration=calibration)
+        return cls.from_spec(spec, booster)
+
+    def save(self, folder: Path) -> list[Path]:
+        """``model.json`` and the booster's file in ``folder``; the files written."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = [folder / MODEL_FILE]
+        written[0].write_text(self.spec.model_dump_json(indent=1))
+        kind, name = self.spec.classifier.kind, self.spec.classifier.booster_file
+        if name is not None:
+            path = folder / name
+            path.write_bytes(
+                self.booster.model_to_string().encode() if kind == "lightgbm" else self.booster.save_raw("json")
+            )
+            written.append(path)
+        return written
+
+    @classmethod
+    def load(cls, folder: Path) -> CompiledModel:
+        """The model saved in ``folder`` (see :meth:`save`); raises ``ValueError`` on a file that
+        does not parse as a model."""
+        spec = ModelSpec.model_validate_json((folder / MODEL_FILE).read_bytes())
+        name = spec.classifier.booster_file
+        if name is not None and name != BOOSTER_FILES.get(spec.classifier.kind):
+            raise ValueError(f"{MODEL_FILE}: unexpected booster file {name!r} for a {spec.classifier.kind} model")
+        booster = None if name is None else _load_booster(spec.classifier.kind, (folder / name).read_bytes())
+        return cls.from_spec(spec, booster)
+
+    @property
+    def kind(self) -> str:
+        return self.spec.classifier.kind
+
+    @property
+    def threshold(self) -> float:
+        return self.spec.threshold
+
+    @property
+    def calibration(self) -> tuple[float, float] | None:
+        return self.spec.calibration
+
+    @property
+    def column_sources(self) -> list[str]:
+        """The model feature each model column comes from (indicators and levels included)."""
+        return [source for block in self.blocks for source in block.sources]
 
     def row(self, features: Mapping[str, Any]) -> np.ndarray:
         """The model's input row for one applicant's features."""
         return np.concatenate([block.transform(features) for block in self.blocks])
+
+    def matrix(self, features: pl.DataFrame) -> np.ndarray:
+        """The model's input rows for feature rows (output of ``build_features``)."""
+        return np.concatenate([block.transform_frame(features) for block in self.blocks], axis=1)
 
     def probability_of(self, features: Mapping[str, Any]) -> float:
         return float(self.probabilities(self.row(features)[None, :])[0])
@@ -149,8 +248,80 @@ class CompiledModel:
         """Probability of default for one raw application record and its raw history rows."""
         return self.probability_of(applicant_features(clean_record(record), clean_history(history)))
 
-    def decision(self, probability: float) -> str:
-        return "refused" if probability >= self.threshold else "granted"
+    def decision(self, probability: float) -> Decision:
+        return REFUSED if probability >= self.threshold else GRANTED
+
+    def score_frame(
+        self, application: pl.DataFrame, history: Mapping[str, pl.DataFrame | None] | None = None
+    ) -> pl.DataFrame:
+        """Raw application rows (any subset of columns) + raw history tables -> SK_ID_CURR,
+        probability, decision, threshold; the batch path (the same features as one request)."""
+        features = build_features(conform(application, APPLICATION_TEST), clean_history(history))
+        probability = self.probabilities(self.matrix(features))
+        return pl.DataFrame(
+            {
+                "SK_ID_CURR": features.get_column("SK_ID_CURR"),
+                "probability": probability,
+                "decision": np.where(probability >= self.threshold, REFUSED, GRANTED),
+                "threshold": np.full(len(probability), self.threshold),
+            }
+        )
+
+
+def _numeric_spec(transformer: Any, columns: list[str]) -> NumericBlock:
+    if transformer == "passthrough" or type(transformer).__name__ == "FunctionTransformer":
+        # a fitted ColumnTransformer holds "passthrough" as an identity FunctionTransformer
+        return NumericBlock(columns=columns, fill=None, indicators=None, mean=None, scale=None)
+    steps = dict(transformer.steps)
+    imputer, scaler = steps.get("impute"), steps.get("scale")
+    fill = indicators = None
+    if imputer is not None:
+        # keep_empty_features: columns never seen filled are imputed with 0
+        fill = np.where(np.isnan(imputer.statistics_), 0.0, imputer.statistics_).tolist()
+        if imputer.indicator_ is not None:
+            indicators = [int(i) for i in imputer.indicator_.features_]
+    return NumericBlock(
+        columns=columns,
+        fill=fill,
+        indicators=indicators,
+        mean=None if scaler is None else scaler.mean_.tolist(),
+        scale=None if scaler is None else scaler.scale_.tolist(),
+    )
+
+
+def _one_hot_spec(encoder: Any, columns: list[str]) -> OneHotBlock:
+    positions: list[dict[str, int]] = []
+    offset = 0
+    infrequent = getattr(encoder, "infrequent_categories_", [None] * len(columns))
+    for levels, rare in zip(encoder.categories_, infrequent, strict=True):
+        rare_set = set() if rare is None else {str(level) for level in rare.tolist()}
+        frequent = [str(level) for level in levels.tolist() if str(level) not in rare_set]
+        mapping = {level: offset + i for i, level in enumerate(frequent)}
+        offset += len(frequent)
+        if rare_set:
+            mapping |= dict.fromkeys(sorted(rare_set), offset)
+            offset += 1
+        positions.append(mapping)
+    return OneHotBlock(columns=columns, positions=positions, width=offset)
+
+
+def _classifier_spec(model: Any) -> tuple[Classifier, Any]:
+    """The classifier as data, and its native booster (None for linear and constant models)."""
+    kind = type(model).__name__
+    if kind == "LGBMClassifier":
+        booster = model.booster_
+        return Classifier(kind="lightgbm", booster_file=BOOSTER_FILES["lightgbm"]), booster
+    if kind == "XGBClassifier":
+        booster = model.get_booster().copy()
+        booster.set_param({"nthread": 1})
+        return Classifier(kind="xgboost", booster_file=BOOSTER_FILES["xgboost"]), booster
+    if kind == "LogisticRegression":
+        return Classifier(
+            kind="linear", weights=model.coef_[0].astype(float).tolist(), bias=float(model.intercept_[0])
+        ), None
+    if kind == "DummyClassifier":
+        return Classifier(kind="constant", prior=float(model.class_prior_[1])), None
+    raise TypeError(f"no compiled form for a {kind}")
 
 
 def request_features(

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from credit_core.loader import load_tables
 from credit_core.schema import TABLES, Kind
-from credit_core.synthetic import generate
+from credit_synthetic import generate
 
 TABLE_FILES = [*TABLES]
 

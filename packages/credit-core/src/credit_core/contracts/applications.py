@@ -5,7 +5,7 @@ The scoring API and the explainer take the same body (an application and its his
 it is declared here once. No postponed annotations: the generated models are used as types.
 """
 
-from typing import Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, TypeAlias
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 
@@ -53,10 +53,25 @@ def _model(table: Table, name: str) -> type[BaseModel]:
     return create_model(name, __config__=STRICT, **fields)
 
 
-Application = _model(APPLICATION_TEST, "Application")
 HISTORY_MODELS = {
     name: _model(table, "".join(p.title() for p in name.split("_")) + "Row") for name, table in HISTORY_TABLES.items()
 }
+if TYPE_CHECKING:  # generated at import; for the type checker they are pydantic models
+    Application: TypeAlias = BaseModel
+    BureauRow: TypeAlias = BaseModel
+    BureauBalanceRow: TypeAlias = BaseModel
+    PreviousApplicationRow: TypeAlias = BaseModel
+    PosCashRow: TypeAlias = BaseModel
+    InstalmentRow: TypeAlias = BaseModel
+    CreditCardRow: TypeAlias = BaseModel
+else:
+    Application = _model(APPLICATION_TEST, "Application")
+    BureauRow = HISTORY_MODELS["bureau"]
+    BureauBalanceRow = HISTORY_MODELS["bureau_balance"]
+    PreviousApplicationRow = HISTORY_MODELS["previous_application"]
+    PosCashRow = HISTORY_MODELS["POS_CASH_balance"]
+    InstalmentRow = HISTORY_MODELS["installments_payments"]
+    CreditCardRow = HISTORY_MODELS["credit_card_balance"]
 
 EXAMPLE_APPLICATION: dict[str, Any] = {
     "SK_ID_CURR": 100001,
@@ -78,24 +93,16 @@ EXAMPLE_APPLICATION: dict[str, Any] = {
 }
 
 
-BureauRow = HISTORY_MODELS["bureau"]
-BureauBalanceRow = HISTORY_MODELS["bureau_balance"]
-PreviousApplicationRow = HISTORY_MODELS["previous_application"]
-PosCashRow = HISTORY_MODELS["POS_CASH_balance"]
-InstalmentRow = HISTORY_MODELS["installments_payments"]
-CreditCardRow = HISTORY_MODELS["credit_card_balance"]
-
-
 class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application": EXAMPLE_APPLICATION}]})
 
-    application: Application  # type: ignore[valid-type]
-    bureau: list[BureauRow] | None = None  # type: ignore[valid-type]
-    bureau_balance: list[BureauBalanceRow] | None = None  # type: ignore[valid-type]
-    previous_application: list[PreviousApplicationRow] | None = None  # type: ignore[valid-type]
-    POS_CASH_balance: list[PosCashRow] | None = None  # type: ignore[valid-type]
-    installments_payments: list[InstalmentRow] | None = None  # type: ignore[valid-type]
-    credit_card_balance: list[CreditCardRow] | None = None  # type: ignore[valid-type]
+    application: Application
+    bureau: list[BureauRow] | None = None
+    bureau_balance: list[BureauBalanceRow] | None = None
+    previous_application: list[PreviousApplicationRow] | None = None
+    POS_CASH_balance: list[PosCashRow] | None = None
+    installments_payments: list[InstalmentRow] | None = None
+    credit_card_balance: list[CreditCardRow] | None = None
 
     def history(self) -> dict[str, list[dict[str, Any]]]:
         return {

@@ -1,6 +1,8 @@
-"""The model a service serves: the version an alias points at, loaded from the MLflow registry,
-compiled for the fast path, swapped atomically when the alias moves (requests in flight keep the
-version they started with), plus a few pinned versions on request.
+"""The model a service serves: the version an alias points at, loaded from the MLflow registry as
+data (its artifacts checked against the SHA-256 recorded at registration), swapped atomically when
+the alias moves (requests in flight keep the version they started with), plus a few pinned
+versions on request. A version that fails its checks is refused and the service keeps the model
+it has, with the reason in ``error`` (``/ready`` shows it).
 
 Used by every service that scores or explains, so that they all follow the champion the same way.
 """
@@ -17,12 +19,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import mlflow
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from credit_core.model import CreditModel
-from credit_core.registry import download_model, read_bundle
+from credit_core.contracts.model_card import ModelCard, ReloadReport
+from credit_core.registry import load_version
 from credit_core.scoring import CompiledModel
 
 log = logging.getLogger(__name__)
@@ -37,14 +38,14 @@ class LoadedModel:
     name: str
     version: str
     alias: str  # the alias it was loaded through ("" when pinned by version)
-    bundle: CreditModel
     compiled: CompiledModel
-    folder: Path  # local copy of the registered model: artifacts/reference.parquet, ...
+    card: ModelCard
+    artifacts: Path  # the version's verified artifacts: reference.parquet, importance.csv, ...
     extra: Any = None  # what the service builds once per version (e.g. the SHAP explainer)
 
     @property
     def threshold(self) -> float:
-        return self.bundle.threshold
+        return self.compiled.threshold
 
 
 class ModelStore:
@@ -78,11 +79,8 @@ class ModelStore:
         return MlflowClient(self.tracking_uri, self.tracking_uri)
 
     def _load(self, version: str, alias: str) -> LoadedModel:
-        mlflow.set_registry_uri(self.tracking_uri)
-        mlflow.set_tracking_uri(self.tracking_uri)
-        folder = download_model(f"models:/{self.name}/{version}", Path(self._folder.name) / version)
-        bundle = read_bundle(folder)
-        loaded = LoadedModel(self.name, version, alias, bundle, CompiledModel.compile(bundle), folder)
+        compiled, card, artifacts = load_version(self.tracking_uri, self.name, version, Path(self._folder.name))
+        loaded = LoadedModel(self.name, version, alias, compiled, card, artifacts)
         return replace(loaded, extra=self.prepare(loaded)) if self.prepare else loaded
 
     def refresh(self) -> bool:
@@ -106,17 +104,17 @@ class ModelStore:
             self.on_change(loaded)
         return True
 
-    def reload(self) -> dict[str, Any]:
+    def reload(self) -> ReloadReport:
         """:meth:`refresh` now, as the services' ``POST /v1/admin/reload`` reports it."""
         changed = self.refresh()
         current = self.current
-        return {"changed": changed, "version": current.version if current else None, "error": self.error}
+        return ReloadReport(changed=changed, version=current.version if current else None, error=self.error)
 
     def get(self, version: str | None = None) -> LoadedModel:
         """The champion, or a pinned version (kept for later requests, the least recent dropped).
 
         Raises :class:`UnknownVersionError` for a version the registry does not have and
-        ``RuntimeError`` when no champion could be loaded.
+        ``RuntimeError`` when no champion could be loaded or the version's artifacts are refused.
         """
         current = self.current
         if version is None or (current is not None and current.version == version):
@@ -131,7 +129,10 @@ class ModelStore:
                 self._client().get_model_version(self.name, version)
             except MlflowException as error:
                 raise UnknownVersionError(f"{self.name} has no version {version!r}") from error
-            loaded = self._load(version, "")
+            try:
+                loaded = self._load(version, "")
+            except (ValueError, OSError) as error:  # tampered or unreadable artifacts
+                raise RuntimeError(f"version {version} refused: {error}") from error
             self._pinned[version] = loaded
             while len(self._pinned) > self._pinned_versions:
                 self._pinned.popitem(last=False)

@@ -27,7 +27,6 @@ from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import polars as pl
-
 from credit_core.loader import polars_schema
 from credit_core.schema import (
     APPLICATION,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from credit_core.metrics import (
+from credit_core.costs import (
     business_cost,
     cost_curve,
     evaluate,

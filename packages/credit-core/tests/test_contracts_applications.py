@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from credit_core.requests import HISTORY_MODELS, Application, ScoreRequest
+from credit_core.contracts.applications import HISTORY_MODELS, Application, ScoreRequest
 from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
 from pydantic import ValidationError
 

@@ -1,0 +1,95 @@
+"""Decisions: the score a client gets, the record the prediction log keeps, and outcomes.
+
+The scoring API writes :class:`DecisionRecord` rows and the monitor reads them; the prediction
+log's table is derived from these fields (``credit_scoring_api.db``), so a field added here (plus
+one Alembic migration) reaches the table, the writer and the reader at once.
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from credit_core.schema import MAX_ID
+
+Decision = Literal["granted", "refused"]
+Source = Literal["api", "batch", "batch-csv", "store"]
+REQUEST_ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class Score(BaseModel):
+    """What a client is answered for one application."""
+
+    applicant_id: int
+    probability: float = Field(description="Probability of default (payment difficulties)")
+    decision: Decision
+    threshold: float = Field(description="Refused when probability >= threshold; set by the model version")
+    model_name: str
+    model_version: str
+    request_id: str
+    scored_at: datetime
+
+
+class BatchScores(BaseModel):
+    scores: list[Score]
+
+
+class DecisionFacts(BaseModel):
+    """What was decided, when, by which model version, for whom: the pseudonymous facts of a
+    decision, without the applicant's inputs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: str = Field(max_length=64, description="Unique per decision; the answer's request_id")
+    scored_at: datetime
+    applicant_id: int = Field(ge=0, le=MAX_ID)
+    model_name: str = Field(max_length=200)
+    model_version: str = Field(max_length=50)
+    threshold: float
+    probability: float
+    decision: Decision = Field(max_length=10)
+    source: Source = Field(max_length=20, description="Which route scored it")
+    latency_ms: float = Field(description="Time spent scoring, request parsing excluded")
+
+
+class RawInput(BaseModel):
+    application: dict[str, Any] = Field(description="The application as sent (missing fields left out)")
+    history: dict[str, list[dict[str, Any]]] = Field(description="History rows as sent, by table")
+
+
+class DecisionRecord(DecisionFacts):
+    """One row of the prediction log: the facts and what they were computed from."""
+
+    raw_input: RawInput
+    features: dict[str, float | str | None] = Field(description="The model inputs, by feature name")
+
+
+class OutcomeReport(BaseModel):
+    """A lender's report of whether an applicant defaulted (``POST /v1/outcomes``)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"applicant_id": 100001, "defaulted": False}]}
+    )
+
+    applicant_id: int = Field(ge=0, le=MAX_ID)
+    defaulted: bool
+    observed_at: datetime | None = Field(default=None, description="When the outcome was known (default: now)")
+    request_id: str | None = Field(
+        default=None, pattern=REQUEST_ID, description="The scoring request it concerns, if known"
+    )
+
+
+class OutcomeRecord(BaseModel):
+    """One row of the outcomes table: written by the scoring API, read by the monitor."""
+
+    applicant_id: int = Field(ge=0, le=MAX_ID)
+    defaulted: bool
+    observed_at: datetime
+    recorded_at: datetime
+    request_id: str | None = Field(default=None, max_length=64)
+
+
+class OutcomeRecorded(BaseModel):
+    id: int
+    applicant_id: int
+    recorded_at: datetime
