@@ -5,7 +5,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from credit_core.features import feature_columns
+from credit_core.catalogue import feature_columns
 from credit_core.schema import TABLES
 from credit_trainer.cli import app
 from typer.testing import CliRunner

@@ -92,7 +92,10 @@ def test_champion_loads_by_alias_and_scores_like_training(
         region_name="us-east-1",
     )
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=s3_bucket)["Contents"]]
-    assert any(k.endswith("bundle.pkl") for k in keys)
+    assert any(k.endswith("model.json") for k in keys) and any(
+        k.endswith("booster.txt") or k.endswith("booster.json") for k in keys
+    )
+    assert not any(k.endswith("bundle.pkl") for k in keys)
     assert any(k.endswith("eda.html") for k in keys)
     assert any(k.endswith("cost_vs_threshold.png") for k in keys)
 

@@ -6,8 +6,9 @@ from typing import Any, ClassVar
 import numpy as np
 import polars as pl
 import pytest
+from credit_core.catalogue import NUMERIC_FEATURES
 from credit_core.loader import load_tables
-from credit_trainer.candidates import NUMERIC_FEATURES, make_candidate
+from credit_trainer.candidates import make_candidate
 from credit_trainer.cli import app
 from credit_trainer.training import TrainingDataError, fit_candidate, prepare
 from imblearn.over_sampling import SMOTE

@@ -1,4 +1,4 @@
-"""Candidate models: preprocessing, classifiers, imbalance handling, hyperparameter grids."""
+"""Candidate models: classifiers, imbalance handling, hyperparameter grids (the preprocessing is\n``credit_core.pipeline``'s, the layout the compiled model reads)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from credit_core.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+from credit_core.pipeline import preprocessing
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline as ImbPipeline
 from lightgbm import LGBMClassifier
-from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from xgboost import XGBClassifier
 
 FAMILIES = ("dummy", "logreg", "lightgbm", "xgboost")
@@ -58,23 +55,6 @@ class Candidate:
     @property
     def name(self) -> str:
         return self.family if self.family == "dummy" else f"{self.family}+{self.imbalance}"
-
-
-def preprocessing(*, impute: bool, scale: bool) -> ColumnTransformer:
-    """One-hot encoding for the categorical fields; imputation (with missing-value indicators)
-    and scaling only for the models that need them, tree models keep NaN."""
-    steps: list[tuple[str, Any]] = []
-    if impute:
-        steps.append(("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)))
-    if scale:
-        steps.append(("scale", StandardScaler()))
-    numeric: Any = Pipeline(steps) if steps else "passthrough"
-    categorical = OneHotEncoder(handle_unknown="ignore", min_frequency=0.005, sparse_output=False)
-    return ColumnTransformer(
-        # numeric first: a numeric feature keeps the same column position whatever the categories
-        [("numeric", numeric, list(NUMERIC_FEATURES)), ("categorical", categorical, list(CATEGORICAL_FEATURES))],
-        verbose_feature_names_out=False,
-    )
 
 
 def _classifier(family: str, imbalance: str, positive_share: float, seed: int) -> Any:

@@ -7,13 +7,14 @@ import resource
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import polars as pl
 import typer
-from credit_core.features import build_features, feature_catalogue
+from credit_core.catalogue import feature_catalogue
+from credit_core.features import build_features
 from credit_core.loader import DataValidationError, RawTables, load_tables
-from credit_core.synthetic import generate
+from credit_synthetic import generate
 
 from credit_trainer.config import Settings
 
@@ -103,9 +104,9 @@ def features(
     _echo(f"features: {table.height:,} applicants x {table.width - 1} features -> {out}")
     _echo(f"  load {loaded - started:.1f} s, build {built - loaded:.1f} s, peak memory {_peak_rss_mb():,.0f} MB")
     target = tables.application.get_column("TARGET")
-    _echo(f"  default rate in application_train: {target.mean():.2%}")
+    _echo(f"  default rate in application_train: {float(cast(float, target.mean())):.2%}")
     for flag in ("BUREAU_NO_HISTORY", "PREV_NO_HISTORY", "INST_NO_HISTORY", "CC_NO_HISTORY"):
-        _echo(f"  {flag:<24}{table.get_column(flag).mean():>8.1%} of applicants")
+        _echo(f"  {flag:<24}{float(cast(float, table.get_column(flag).mean())):>8.1%} of applicants")
     _echo("  most often missing: " + ", ".join(f"{r[0]} {r[1] / table.height:.0%}" for r in most_missing.rows()))
 
 
@@ -164,8 +165,8 @@ def train(
 ) -> None:
     """Train the candidates, choose by business cost, register the bundle as the challenger."""
     from credit_trainer.candidates import FAMILIES, IMBALANCE
-    from credit_trainer.pipeline import train_and_register
     from credit_trainer.training import TrainingDataError
+    from credit_trainer.workflow import train_and_register
 
     settings = Settings()
     chosen_grid = grid or settings.grid
@@ -202,7 +203,8 @@ def promote_command(
     version: Annotated[str | None, typer.Option(help="Model version [default: the challenger]")] = None,
 ) -> None:
     """Make the challenger the champion if it beats it on the challenger's hold-out applicants."""
-    from credit_trainer.tracking import configure, promote
+    from credit_trainer.promotion import promote
+    from credit_trainer.tracking import configure
 
     settings = Settings()
     configure(settings)

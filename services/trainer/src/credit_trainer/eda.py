@@ -6,6 +6,7 @@ import base64
 import html
 import io
 from datetime import UTC, datetime
+from typing import cast
 
 import matplotlib
 
@@ -70,7 +71,7 @@ def _target_balance(app: pl.DataFrame) -> str:
     counts = app.group_by("TARGET").len().sort("TARGET")
     fig, ax = plt.subplots(figsize=(4.5, 3), dpi=100)
     labels = ["repaid (0)", "defaulted (1)"]
-    values = [counts.filter(pl.col("TARGET") == t).get_column("len").sum() for t in (0, 1)]
+    values = [int(counts.filter(pl.col("TARGET") == t).get_column("len").sum()) for t in (0, 1)]
     ax.bar(labels, values, color=[BLUE, ORANGE])
     for i, v in enumerate(values):
         ax.text(i, v, f"{v:,} ({v / sum(values):.1%})", ha="center", va="bottom")
@@ -104,7 +105,7 @@ def _distributions(app: pl.DataFrame) -> str:
         if column.height == 0:
             ax.set_title(f"{name}: no values")
             continue
-        low, high = column.get_column(name).quantile(0.005), column.get_column(name).quantile(0.995)
+        low, high = (float(column.get_column(name).quantile(q) or 0.0) for q in (0.005, 0.995))
         bins = np.linspace(low, high, 40) if high > low else 10
         for target, colour, label in ((0, BLUE, "repaid"), (1, ORANGE, "defaulted")):
             data = column.filter(pl.col("TARGET") == target).get_column(name).to_numpy()
@@ -126,7 +127,7 @@ def _distributions(app: pl.DataFrame) -> str:
 
 def _default_rates(app: pl.DataFrame) -> str:
     parts = []
-    overall = app.get_column("TARGET").mean()
+    overall = float(cast(float, app.get_column("TARGET").mean()))
     for column in CATEGORY_FIELDS:
         rates = (
             app.group_by(pl.col(column).cast(pl.String).fill_null("(missing)"))
@@ -193,7 +194,7 @@ def eda_report(tables: RawTables, source: str) -> str:
         (
             "Overview",
             f"<p>{app.height:,} applicants, {app.width} columns ({categorical} categorical), "
-            f"default rate {app.get_column('TARGET').mean():.2%}.</p>" + _table(sizes),
+            f"default rate {float(cast(float, app.get_column('TARGET').mean())):.2%}.</p>" + _table(sizes),
         ),
         ("Target balance", _target_balance(app)),
         (

@@ -9,7 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from credit_core.metrics import cost_curve, per_1000
+from credit_core.costs import cost_curve, per_1000
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import precision_recall_curve, roc_curve
@@ -18,7 +19,7 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 BLUE, ORANGE, GREEN, GREY = "#0072B2", "#E69F00", "#009E73", "#999999"
 
 
-def _figure(title: str, size: tuple[float, float] = (5.5, 4.2)) -> tuple[Figure, plt.Axes]:
+def _figure(title: str, size: tuple[float, float] = (5.5, 4.2)) -> tuple[Figure, Axes]:
     fig, ax = plt.subplots(figsize=size, dpi=110)
     ax.set_title(title)
     ax.grid(alpha=0.3)

@@ -1,4 +1,5 @@
-"""MLflow: where runs go, what each run records, the model bundle, registration and promotion."""
+"""MLflow tracking: where runs go and what each training run records (parameters, metrics, plots,
+the candidates compared). Registration is ``registration``, the promotion policy ``promotion``."""
 
 from __future__ import annotations
 
@@ -6,50 +7,22 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 import subprocess
-import tempfile
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import credit_core
 import mlflow
 import numpy as np
 import pandas as pd
-import polars as pl
-from credit_core.features import feature_catalogue
+from credit_core.catalogue import feature_catalogue
 from credit_core.loader import RawTables
-from credit_core.metrics import evaluate, reference_costs
-from credit_core.model import CreditModel
-from credit_core.registry import BUNDLE_ARTIFACT, CHALLENGER, CHAMPION, CreditDefaultModel, load_credit_model, model_uri
-from credit_core.schema import APPLICATION
 from matplotlib import pyplot as plt
-from mlflow import MlflowClient
-from mlflow.entities.model_registry import ModelVersion
-from mlflow.exceptions import MlflowException
 
 from credit_trainer import plots
 from credit_trainer.config import Settings
-from credit_trainer.training import CandidateResult, Choice, Dataset
+from credit_trainer.training import CandidateResult, Dataset
 
 log = logging.getLogger(__name__)
-
-REFERENCE_ROWS = 5_000
-# what loading the pyfunc needs besides credit_core, which travels as code
-RUNTIME_PACKAGES = (
-    "numpy",
-    "pandas",
-    "polars",
-    "pyarrow",
-    "scikit-learn",
-    "imbalanced-learn",
-    "lightgbm",
-    "xgboost-cpu",
-    "mlflow",
-)
 
 
 def configure(settings: Settings) -> str:
@@ -170,169 +143,3 @@ def comparison_table(results: list[CandidateResult], chosen: str) -> pd.DataFram
     return pd.DataFrame(rows).sort_values(
         ["holdout_cost_per_1000", "holdout_auc"], ascending=[True, False], ignore_index=True
     )
-
-
-def reference_sample(tables: RawTables, data: Dataset, choice: Choice, seed: int) -> pl.DataFrame:
-    """Raw application fields + model features + out-of-fold scores of up to 5,000 tuning rows:
-    what the model learned from, for drift monitoring."""
-    rng = np.random.default_rng(seed)
-    take = np.sort(rng.choice(len(data.train), min(REFERENCE_ROWS, len(data.train)), replace=False))
-    rows = data.train[take]
-    ids = pl.DataFrame({"SK_ID_CURR": data.ids[rows]})
-    raw = ids.join(tables.application, on="SK_ID_CURR", how="left", maintain_order="left")
-    raw = raw.select(pl.all().name.map(lambda c: c if c == "SK_ID_CURR" else f"raw__{c}"))
-    features = data.features[rows.tolist()].drop("SK_ID_CURR")
-    score = pl.DataFrame({"probability": choice.oof[take], "TARGET": data.y[rows]})
-    score = score.with_columns(
-        pl.when(pl.col("probability") >= choice.threshold.threshold)
-        .then(pl.lit("refused"))
-        .otherwise(pl.lit("granted"))
-        .alias("decision")
-    )
-    return pl.concat([raw, features, score], how="horizontal")
-
-
-def _requirements() -> list[str]:
-    return [f"{name}=={version(name)}" for name in RUNTIME_PACKAGES]
-
-
-@dataclass
-class Registered:
-    run_id: str
-    version: str
-    model_uri: str
-
-
-def log_bundle(
-    bundle: CreditModel, reference: pl.DataFrame, importance: pd.DataFrame, holdout: pl.DataFrame, settings: Settings
-) -> Registered:
-    """Log the pyfunc with its artifacts in the active run, register it, alias it challenger."""
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        (folder / "bundle.pkl").write_bytes(pickle.dumps(bundle))
-        reference.write_parquet(folder / "reference.parquet")
-        importance.to_csv(folder / "importance.csv", index=False)
-        (folder / "feature_catalogue.json").write_text(json.dumps(feature_catalogue(), indent=1))
-        holdout.write_parquet(folder / "holdout.parquet")
-        artifacts = {
-            BUNDLE_ARTIFACT: str(folder / "bundle.pkl"),
-            "reference_sample": str(folder / "reference.parquet"),
-            "global_importance": str(folder / "importance.csv"),
-            "feature_catalogue": str(folder / "feature_catalogue.json"),
-            "holdout": str(folder / "holdout.parquet"),
-        }
-        info = mlflow.pyfunc.log_model(
-            name="model",
-            python_model=CreditDefaultModel(),
-            artifacts=artifacts,
-            code_paths=[str(Path(credit_core.__file__).parent)],
-            pip_requirements=_requirements(),
-            registered_model_name=settings.model_name,
-        )
-    client = MlflowClient()
-    model_version = str(info.registered_model_version)
-    tags = {
-        "threshold": repr(bundle.threshold),
-        "candidate": str(bundle.metadata["candidate"]),
-        "holdout_cost_per_1000": f"{bundle.metadata['holdout']['cost_per_1000']:.3f}",
-        "holdout_auc": f"{bundle.metadata['holdout']['auc']:.4f}",
-        "data_fingerprint": str(bundle.metadata["data_fingerprint"]),
-        "feature_catalogue_hash": str(bundle.metadata["feature_catalogue_hash"]),
-    }
-    for key, value in tags.items():
-        client.set_model_version_tag(settings.model_name, model_version, key, value)
-    client.set_registered_model_alias(settings.model_name, CHALLENGER, model_version)
-    return Registered(info.run_id, model_version, info.model_uri)
-
-
-def holdout_frame(data: Dataset, choice: Choice) -> pl.DataFrame:
-    """The hold-out applicants with their outcome and the probability the chosen model gave."""
-    return pl.DataFrame(
-        {"SK_ID_CURR": data.ids[data.holdout], "TARGET": data.y[data.holdout], "probability": choice.holdout_proba}
-    )
-
-
-def bundle_metadata(choice: Choice, tables: RawTables, data: Dataset, settings: Settings) -> dict[str, Any]:
-    return {
-        "name": settings.model_name,
-        "candidate": choice.result.name,
-        "params": choice.result.best_params,
-        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "training_applicants": len(data.train),
-        "holdout_applicants": len(data.holdout),
-        "default_rate": float(data.y.mean()),
-        "cv": choice.result.cv,
-        "holdout": choice.holdout,
-        "reference_costs": reference_costs(data.y[data.holdout]),
-        "calibrated": choice.calibration is not None,
-        "reasons": choice.reasons,
-        "data_fingerprint": data_fingerprint(tables),
-        "feature_catalogue_hash": catalogue_hash(),
-        "git_commit": git_commit(),
-        "raw_fields": APPLICATION.column_names,
-    }
-
-
-@dataclass(frozen=True)
-class Promotion:
-    promoted: bool
-    reason: str
-
-
-def promote(settings: Settings, tables: RawTables, challenger_version: str | None = None) -> Promotion:
-    """Move ``champion`` to the challenger only if its business cost on the challenger's hold-out
-    applicants beats the champion's on the same applicants; record why on the version."""
-    client = MlflowClient()
-    name = settings.model_name
-    try:
-        challenger = (
-            client.get_model_version_by_alias(name, CHALLENGER)
-            if challenger_version is None
-            else client.get_model_version(name, challenger_version)
-        )
-    except MlflowException as error:
-        raise ValueError(f"no challenger to promote for {name!r}: train one first") from error
-    try:
-        champion: ModelVersion | None = client.get_model_version_by_alias(name, CHAMPION)
-    except MlflowException:
-        champion = None
-    if champion is not None and champion.version == challenger.version:
-        return Promotion(False, f"version {challenger.version} is already the champion")
-
-    holdout_path = mlflow.artifacts.download_artifacts(f"runs:/{challenger.run_id}/model/artifacts/holdout.parquet")
-    holdout = pl.read_parquet(holdout_path)
-    application = tables.application.join(holdout.select("SK_ID_CURR"), on="SK_ID_CURR", how="semi")
-    if application.height != holdout.height:
-        raise ValueError(
-            f"the data given holds {application.height} of the challenger's {holdout.height} hold-out applicants: "
-            "promote with the data the challenger was trained on"
-        )
-    history = {
-        t: f.join(application.select("SK_ID_CURR"), on="SK_ID_CURR", how="semi") if "SK_ID_CURR" in f.columns else f
-        for t, f in tables.history.items()
-    }
-    y = application.get_column("TARGET").to_numpy()
-
-    def cost_per_1000(uri: str) -> float:
-        model = load_credit_model(uri)
-        probability = model.score(application, history).get_column("probability").to_numpy()
-        return evaluate(y, probability, model.threshold)["cost_per_1000"]
-
-    challenger_cost = cost_per_1000(f"models:/{name}/{challenger.version}")
-    if champion is None:
-        reason = f"first model: version {challenger.version} becomes champion (hold-out cost {challenger_cost:.1f} per 1,000)"
-        promoted = True
-    else:
-        champion_cost = cost_per_1000(model_uri(name, CHAMPION))
-        promoted = challenger_cost < champion_cost
-        verdict = "beats" if promoted else "does not beat"
-        reason = (
-            f"version {challenger.version} {verdict} champion version {champion.version} on the same "
-            f"{len(y):,} hold-out applicants: cost {challenger_cost:.1f} vs {champion_cost:.1f} per 1,000"
-        )
-    client.set_model_version_tag(name, challenger.version, "promotion_decision", "promoted" if promoted else "refused")
-    client.set_model_version_tag(name, challenger.version, "promotion_reason", reason)
-    if promoted:
-        client.set_registered_model_alias(name, CHAMPION, challenger.version)
-    log.info("%s", reason)
-    return Promotion(promoted, reason)

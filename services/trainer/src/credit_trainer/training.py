@@ -14,11 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import polars as pl
+from credit_core.costs import Threshold, evaluate, find_cost_optimal_threshold
 from credit_core.explain import global_importance
 from credit_core.features import build_features
 from credit_core.loader import RawTables
-from credit_core.metrics import Threshold, evaluate, find_cost_optimal_threshold
-from credit_core.model import apply_platt, model_frame
+from credit_core.pipeline import model_frame
+from credit_core.scoring import CompiledModel, apply_platt
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict, train_test_split
@@ -120,7 +121,8 @@ def fit_candidate(candidate: Candidate, data: Dataset, folds: int, seed: int) ->
     x_hold, y_hold = data.x.iloc[data.holdout], data.y[data.holdout]
     holdout_proba = search.best_estimator_.predict_proba(x_hold)[:, 1].astype(float)
     holdout = evaluate(y_hold, holdout_proba, threshold.threshold)
-    sample = x_hold.iloc[:IMPORTANCE_ROWS]
+    compiled = CompiledModel.from_pipeline(search.best_estimator_, threshold.threshold)
+    sample = data.features[data.holdout[:IMPORTANCE_ROWS].tolist()]
     return CandidateResult(
         candidate,
         search.best_estimator_,
@@ -130,7 +132,7 @@ def fit_candidate(candidate: Candidate, data: Dataset, folds: int, seed: int) ->
         threshold,
         holdout_proba,
         holdout,
-        global_importance(search.best_estimator_, sample),
+        global_importance(compiled, sample),
         time.perf_counter() - started,
     )
 

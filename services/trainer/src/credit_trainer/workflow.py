@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,31 +9,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import mlflow
+from credit_core.costs import reference_costs
 from credit_core.loader import RawTables
-from credit_core.metrics import model_card_curves, reference_costs
-from credit_core.model import CreditModel
+from credit_core.scoring import CompiledModel
 from matplotlib import pyplot as plt
 
 from credit_trainer import plots
 from credit_trainer.candidates import Grid, make_candidates
 from credit_trainer.config import Settings
 from credit_trainer.eda import eda_report
+from credit_trainer.promotion import Promotion, promote
+from credit_trainer.registration import Registered, holdout_frame, model_card, reference_sample, register
 from credit_trainer.tracking import (
-    Promotion,
-    Registered,
-    bundle_metadata,
     catalogue_hash,
     comparison_table,
     configure,
     data_fingerprint,
     experiment,
     git_commit,
-    holdout_frame,
-    log_bundle,
     log_candidate,
     log_evaluation_plots,
-    promote,
-    reference_sample,
 )
 from credit_trainer.training import choose, prepare, run_candidates
 
@@ -42,7 +36,7 @@ from credit_trainer.training import choose, prepare, run_candidates
 @dataclass
 class Outcome:
     registered: Registered
-    bundle: CreditModel
+    model: CompiledModel
     promotion: Promotion | None
     summary: list[str] = field(default_factory=list)
 
@@ -117,19 +111,10 @@ def train_and_register(
         mlflow.log_figure(figure, "plots/importance_shap.png")
         plt.close(figure)
 
-        bundle = CreditModel(
-            choice.result.estimator,
-            choice.threshold.threshold,
-            choice.calibration,
-            bundle_metadata(choice, tables, data, settings)
-            | {
-                # for the model card: the candidates compared, and the hold-out curves
-                "candidates": json.loads(comparison.to_json(orient="records")),
-                "curves": model_card_curves(y_hold, choice.holdout_proba),
-            },
-        )
+        compiled = CompiledModel.from_pipeline(choice.result.estimator, choice.threshold.threshold, choice.calibration)
+        card = model_card(choice, tables, data, settings, comparison)
         reference = reference_sample(tables, data, choice, settings.seed)
-        registered = log_bundle(bundle, reference, importance, holdout_frame(data, choice), settings)
+        registered = register(compiled, card, reference, importance, holdout_frame(data, choice), settings)
         run_id = parent.info.run_id
 
     summary = [
@@ -144,4 +129,4 @@ def train_and_register(
     if promote_after:
         decision = promote(settings, tables, registered.version)
         summary.append(("promoted: " if decision.promoted else "not promoted: ") + decision.reason)
-    return Outcome(registered, bundle, decision, summary)
+    return Outcome(registered, compiled, decision, summary)
