@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import sqlalchemy as sa
 import typer
+from credit_core.contracts.applicants import ApplicantRecord
+from credit_core.database import engine_for
 from credit_core.loader import DataValidationError, load_tables, request_bodies
 
 from credit_scoring_api.config import Settings
-from credit_scoring_api.db import applicants, engine_for, migrate
+from credit_scoring_api.db import applicants, migrate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -42,12 +43,14 @@ def ingest(
     application = tables.application.head(limit) if limit else tables.application
     now = datetime.now(UTC)
     rows = [
-        {
-            "applicant_id": body["application"]["SK_ID_CURR"],
-            "application": json.loads(json.dumps(body["application"])),
-            "history": {name: rows for name, rows in body.items() if name != "application"},
-            "ingested_at": now,
-        }
+        dict(
+            ApplicantRecord(
+                applicant_id=body["application"]["SK_ID_CURR"],
+                application=body["application"],
+                history={name: rows for name, rows in body.items() if name != "application"},
+                ingested_at=now,
+            )
+        )
         for body in request_bodies(application, tables.history)
     ]
     ids = application.get_column("SK_ID_CURR")

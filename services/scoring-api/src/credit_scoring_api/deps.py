@@ -6,7 +6,7 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from credit_core.http import ApiKey
-from credit_core.serving import LoadedModel, ModelStore
+from credit_core.model_store import LoadedModel, ModelStore
 from fastapi import Depends, HTTPException, Request, status
 
 from credit_scoring_api.prediction_log import PredictionLogWriter

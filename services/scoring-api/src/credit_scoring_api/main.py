@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from credit_core import http
-from credit_core.serving import ModelStore
+from credit_core.database import engine_for
+from credit_core.model_store import ModelStore
 from fastapi import FastAPI
 
-from credit_scoring_api import metrics
+from credit_scoring_api import telemetry
 from credit_scoring_api.config import Settings
-from credit_scoring_api.db import engine_for
 from credit_scoring_api.prediction_log import PredictionLogWriter
 from credit_scoring_api.routes import applicants, health, model, outcomes, scores
 
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.model_name,
             settings.model_alias,
             settings.reload_interval,
-            on_change=lambda _: metrics.MODEL_RELOADS.inc(),
+            on_change=lambda _: telemetry.MODEL_RELOADS.inc(),
         )
         app.state.models.refresh()
         app.state.models.start_polling()
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     http.install(
         app,
         max_body_bytes=settings.max_body_bytes,
-        metrics=metrics.HTTP,
+        metrics=telemetry.HTTP,
         cors_origins=settings.cors_origins,
         log=log,
     )

@@ -14,12 +14,18 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
+from credit_core.contracts.decisions import DecisionRecord
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from credit_scoring_api import metrics
+from credit_scoring_api import telemetry
 from credit_scoring_api.db import predictions
 
 log = logging.getLogger(__name__)
+
+
+def table_row(record: DecisionRecord) -> dict[str, Any]:
+    """A decision record as a row of ``predictions`` (its fields are the table's columns)."""
+    return dict(record) | {"raw_input": record.raw_input.model_dump()}
 
 
 class PredictionLogWriter:
@@ -27,8 +33,8 @@ class PredictionLogWriter:
         self.engine = engine
         self.batch = batch
         self.flush_seconds = flush_seconds
-        self.queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=capacity)
-        self.pending: list[dict[str, Any]] = []  # taken from the queue, not yet committed
+        self.queue: queue.Queue[DecisionRecord] = queue.Queue(maxsize=capacity)
+        self.pending: list[DecisionRecord] = []  # taken from the queue, not yet committed
         self.database_up = True
         self.dropped = 0
         self.written = 0
@@ -42,20 +48,20 @@ class PredictionLogWriter:
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, row: dict[str, Any]) -> None:
+    def submit(self, record: DecisionRecord) -> None:
         try:
-            self.queue.put_nowait(row)
+            self.queue.put_nowait(record)
         except queue.Full:
             self.dropped += 1
-            metrics.LOG_DROPPED.inc()
+            telemetry.LOG_DROPPED.inc()
             log.error(
                 "prediction log buffer full (%d rows, database up: %s): dropped request %s; %d dropped so far",
                 self.queue.maxsize,
                 self.database_up,
-                row.get("request_id"),
+                record.request_id,
                 self.dropped,
             )
-        metrics.LOG_BACKLOG.set(self.backlog)
+        telemetry.LOG_BACKLOG.set(self.backlog)
 
     def _take(self) -> None:
         deadline = time.monotonic() + self.flush_seconds
@@ -71,7 +77,7 @@ class PredictionLogWriter:
     def _write(self) -> bool:
         try:
             with self.engine.begin() as connection:
-                connection.execute(sa.insert(predictions), self.pending)
+                connection.execute(sa.insert(predictions), [table_row(r) for r in self.pending])
         except (OperationalError, InterfaceError) as error:
             if self.database_up:
                 log.error(
@@ -80,7 +86,7 @@ class PredictionLogWriter:
                     error.__class__.__name__,
                 )
             self.database_up = False
-            metrics.LOG_DATABASE_UP.set(0)
+            telemetry.LOG_DATABASE_UP.set(0)
             return False
         except SQLAlchemyError as error:
             # the database answered but refused some row: write the others, report the refused ones
@@ -93,9 +99,9 @@ class PredictionLogWriter:
         if not self.database_up:
             log.warning("prediction log: database back, writing the backlog (%d rows)", self.backlog)
         self.database_up = True
-        metrics.LOG_DATABASE_UP.set(1)
+        telemetry.LOG_DATABASE_UP.set(1)
         self.written += len(self.pending)
-        metrics.LOG_WRITTEN.inc(len(self.pending))
+        telemetry.LOG_WRITTEN.inc(len(self.pending))
         self.pending = []
         return True
 
@@ -104,17 +110,15 @@ class PredictionLogWriter:
         for row in self.pending:
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(sa.insert(predictions), [row])
+                    connection.execute(sa.insert(predictions), [table_row(row)])
                 self.written += 1
-                metrics.LOG_WRITTEN.inc()
+                telemetry.LOG_WRITTEN.inc()
             except (OperationalError, InterfaceError):
                 kept.append(row)  # the database went away meanwhile: retry later
             except SQLAlchemyError as error:
                 self.dropped += 1
-                metrics.LOG_DROPPED.inc()
-                log.error(
-                    "prediction log: request %s refused by the database, not logged: %s", row.get("request_id"), error
-                )
+                telemetry.LOG_DROPPED.inc()
+                log.error("prediction log: request %s refused by the database, not logged: %s", row.request_id, error)
         self.pending = kept
         return not kept
 
@@ -127,7 +131,7 @@ class PredictionLogWriter:
                 retry = min(retry * 2, 5.0)
                 continue
             retry = 0.5
-            metrics.LOG_BACKLOG.set(self.backlog)
+            telemetry.LOG_BACKLOG.set(self.backlog)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Flush what is pending (for up to ``timeout`` seconds), then stop."""

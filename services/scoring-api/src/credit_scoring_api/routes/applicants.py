@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
+from credit_core.contracts.applicants import ApplicantIds, ApplicantRecord, StoredApplicant
+from credit_core.contracts.decisions import Score
 from credit_core.schema import MAX_ID
 from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from credit_scoring_api.db import applicants
+from credit_scoring_api.decisions import decide
 from credit_scoring_api.deps import ApiKey, Engine, Model, Writer
-from credit_scoring_api.schemas import Score
-from credit_scoring_api.service import score_application
 
 # applicants' data: behind the API keys, like scoring (the explainer and the dashboard send theirs)
 router = APIRouter(prefix="/v1/applicants", tags=["applicants"], dependencies=[ApiKey])
 ApplicantId = Path(ge=0, le=MAX_ID, description="SK_ID_CURR of an ingested applicant")
 
 
-def _stored(engine: sa.Engine, applicant_id: int) -> dict[str, Any]:
+def _stored(engine: sa.Engine, applicant_id: int) -> ApplicantRecord:
     with engine.connect() as connection:
         row = (
             connection.execute(sa.select(applicants).where(applicants.c.applicant_id == applicant_id))
@@ -27,37 +26,35 @@ def _stored(engine: sa.Engine, applicant_id: int) -> dict[str, Any]:
         )
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"applicant {applicant_id} is not in the applicant store")
-    return dict(row)
+    return ApplicantRecord.model_validate(dict(row))
 
 
-@router.get("", summary="Applicant numbers of the store that start with the digits typed (for look-up as you type)")
+@router.get(
+    "",
+    response_model=ApplicantIds,
+    summary="Applicant numbers of the store that start with the digits typed (for look-up as you type)",
+)
 def search(
     engine: Engine,
     prefix: str = Query("", max_length=12, pattern=r"^[0-9]*$", description="leading digits of SK_ID_CURR"),
     limit: int = Query(20, ge=1, le=200),
-) -> dict[str, list[int]]:
+) -> ApplicantIds:
     query = sa.select(applicants.c.applicant_id).order_by(applicants.c.applicant_id).limit(limit)
     if prefix:
         query = query.where(sa.cast(applicants.c.applicant_id, sa.String).like(f"{prefix}%"))
     with engine.connect() as connection:
-        return {"applicant_ids": list(connection.execute(query).scalars())}
+        return ApplicantIds(applicant_ids=list(connection.execute(query).scalars()))
 
 
-@router.get("/{applicant_id}", summary="An applicant's application and history")
-def applicant(engine: Engine, applicant_id: int = ApplicantId) -> dict[str, Any]:
+@router.get("/{applicant_id}", response_model=StoredApplicant, summary="An applicant's application and history")
+def applicant(engine: Engine, applicant_id: int = ApplicantId) -> StoredApplicant:
     row = _stored(engine, applicant_id)
-    return {
-        "applicant_id": row["applicant_id"],
-        "application": row["application"],
-        "history": row["history"],
-        "history_rows": {name: len(rows) for name, rows in row["history"].items()},
-        "ingested_at": row["ingested_at"],
-    }
+    return StoredApplicant(**dict(row), history_rows={name: len(rows) for name, rows in row.history.items()})
 
 
 @router.get("/{applicant_id}/score", response_model=Score, summary="Score a known applicant")
 def applicant_score(engine: Engine, model: Model, writer: Writer, applicant_id: int = ApplicantId) -> Score:
     row = _stored(engine, applicant_id)
-    result, log_row = score_application(row["application"], row["history"], model, "store")
-    writer.submit(log_row)
+    result, record = decide(row.application, row.history, model, "store")
+    writer.submit(record)
     return result

@@ -7,23 +7,23 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+from credit_core.contracts.applications import BatchRequest, ScoreRequest
+from credit_core.contracts.decisions import BatchScores, Score
 from credit_core.loader import DataValidationError, read_table
-from credit_core.requests import BatchRequest, ScoreRequest
 from credit_core.schema import APPLICATION_TEST
 from fastapi import APIRouter, HTTPException, Request, UploadFile, status
 from fastapi.responses import Response
 
+from credit_scoring_api.decisions import decide
 from credit_scoring_api.deps import ApiKey, Model, Writer
-from credit_scoring_api.schemas import BatchScores, Score
-from credit_scoring_api.service import score_application
 
 router = APIRouter(prefix="/v1/scores", tags=["scores"], dependencies=[ApiKey])
 
 
 @router.post("", response_model=Score, summary="Score one application")
 async def score(request: ScoreRequest, model: Model, writer: Writer) -> Score:
-    result, row = score_application(request.application.model_dump(), request.history(), model, "api")
-    writer.submit(row)
+    result, record = decide(request.application.model_dump(), request.history(), model, "api")
+    writer.submit(record)
     return result
 
 
@@ -37,8 +37,8 @@ async def score_batch(batch: BatchRequest, model: Model, writer: Writer, http: R
         )
     scores = []
     for item in batch.applications:
-        result, row = score_application(item.application.model_dump(), item.history(), model, "batch")
-        writer.submit(row)
+        result, record = decide(item.application.model_dump(), item.history(), model, "batch")
+        writer.submit(record)
         scores.append(result)
     return BatchScores(scores=scores)
 
@@ -62,8 +62,8 @@ async def score_csv(file: UploadFile, model: Model, writer: Writer, http: Reques
         raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"{frame.height} rows; at most {limit} per batch")
     rows = []
     for record in frame.to_dicts():
-        result, row = score_application(record, {}, model, "batch-csv")
-        writer.submit(row)
+        result, decision = decide(record, {}, model, "batch-csv")
+        writer.submit(decision)
         rows.append(result.model_dump(mode="json"))
     out = io.BytesIO()
     pl.DataFrame(rows).rename({"applicant_id": "SK_ID_CURR"}).write_csv(out)

@@ -1,4 +1,4 @@
-"""Prometheus metrics of the scoring API (per worker process)."""
+"""Telemetry of the scoring API: its Prometheus metrics (per worker process)."""
 
 from __future__ import annotations
 

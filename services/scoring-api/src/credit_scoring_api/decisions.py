@@ -1,0 +1,56 @@
+"""Deciding one application: validated request -> features -> compiled model -> the score answered
+and the decision record logged."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from credit_core.contracts.decisions import DecisionRecord, RawInput, Score, Source
+from credit_core.model_store import LoadedModel
+from credit_core.scoring import request_features
+
+from credit_scoring_api import telemetry
+
+
+def decide(
+    application: dict[str, Any], history: dict[str, list[dict[str, Any]]], model: LoadedModel, source: Source
+) -> tuple[Score, DecisionRecord]:
+    """The score of one raw application (and its history rows), and its decision record."""
+    started = time.perf_counter()
+    _, features = request_features(application, history)
+    probability = model.compiled.probability_of(features)
+    decision = model.compiled.decision(probability)
+    scored_at = datetime.now(UTC)
+    request_id = uuid.uuid4().hex
+    applicant_id = int(application["SK_ID_CURR"])
+    score = Score(
+        applicant_id=applicant_id,
+        probability=probability,
+        decision=decision,
+        threshold=model.threshold,
+        model_name=model.name,
+        model_version=model.version,
+        request_id=request_id,
+        scored_at=scored_at,
+    )
+    telemetry.DECISIONS.labels(decision, model.version).inc()
+    record = DecisionRecord.model_construct(  # built from validated parts: no second validation
+        request_id=request_id,
+        scored_at=scored_at,
+        applicant_id=applicant_id,
+        model_name=model.name,
+        model_version=model.version,
+        threshold=model.threshold,
+        probability=probability,
+        decision=decision,
+        source=source,
+        latency_ms=(time.perf_counter() - started) * 1e3,
+        raw_input=RawInput.model_construct(
+            application={k: v for k, v in application.items() if v is not None}, history=history
+        ),
+        features=features,
+    )
+    return score, record

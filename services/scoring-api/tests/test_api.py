@@ -1,0 +1,336 @@
+"""The scoring API on real parts: a model trained and promoted by the trainer, a real Postgres.
+(Its agreement with the registered pyfunc and the explainer is in the root tests/test_parity.py.)"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from credit_core.contracts.decisions import DecisionRecord, RawInput
+from credit_core.contracts.model_card import ModelInfo
+from credit_core.scoring import request_features
+from credit_scoring_api.cli import app as scoring_cli
+from credit_scoring_api.config import Settings
+from credit_scoring_api.db import migrate
+from credit_scoring_api.main import create_app
+from fastapi.testclient import TestClient
+from support import registered_model, requests_from_folder
+from typer.testing import CliRunner
+
+pytestmark = pytest.mark.integration
+KEY = {"X-API-Key": "test-key"}
+
+
+def _client(registry: str, database: str, **overrides: Any) -> TestClient:
+    options: dict[str, Any] = {"api_keys": ["test-key"], "reload_interval": 0, "log_flush_seconds": 0.05} | overrides
+    settings = Settings(database_url=database, mlflow_tracking_uri=registry, **options)
+    migrate(database)
+    return TestClient(create_app(settings))
+
+
+def _wait_for_log(client: TestClient, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while client.app.state.writer.backlog and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.05)
+    assert client.app.state.writer.backlog == 0  # type: ignore[attr-defined]
+
+
+def test_every_score_is_logged_with_every_field(registry: str, database: str, synthetic: Path) -> None:
+    request = requests_from_folder(synthetic, 30, with_history=True)
+    request = next(r for r in request if "bureau" in r and "installments_payments" in r)
+    with _client(registry, database) as client:
+        response = client.post("/v1/scores", json=request, headers=KEY)
+        assert response.status_code == 200, response.text
+        score = response.json()
+        _wait_for_log(client)
+    with sa.create_engine(database).connect() as connection:
+        row = connection.execute(sa.text("SELECT * FROM predictions")).mappings().one()
+    assert row["request_id"] == score["request_id"] and row["applicant_id"] == score["applicant_id"]
+    assert row["probability"] == score["probability"] and row["decision"] == score["decision"]
+    assert row["threshold"] == score["threshold"] and row["model_version"] == score["model_version"] == "1"
+    assert row["model_name"] == "credit-default" and row["source"] == "api" and row["latency_ms"] > 0
+    assert row["raw_input"]["application"]["SK_ID_CURR"] == score["applicant_id"]
+    assert len(row["raw_input"]["history"]["bureau"]) == len(request["bureau"])
+    assert row["features"]["BUREAU_COUNT"] == len(request["bureau"]) and "EXT_SOURCE_MEAN" in row["features"]
+
+
+class _Proxy:
+    """A TCP proxy on loopback in front of Postgres that can be cut and restored."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.up = threading.Event()
+        self.up.set()
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                s.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up.is_set():
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.connections += [client, upstream]
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
+
+    def cut(self) -> None:
+        self.up.clear()
+        for connection in self.connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self.connections = []
+
+    def restore(self) -> None:
+        self.up.set()
+
+
+@pytest.fixture
+def proxied(database: str) -> Iterator[tuple[str, _Proxy]]:
+    url = sa.make_url(database)
+    proxy = _Proxy((url.host or "127.0.0.1", url.port or 5432))
+    yield url.set(port=proxy.port).render_as_string(hide_password=False), proxy
+    proxy.listener.close()
+
+
+def test_log_survives_a_database_outage_without_losing_a_row(
+    registry: str, proxied: tuple[str, _Proxy], synthetic: Path
+) -> None:
+    url, proxy = proxied
+    requests = requests_from_folder(synthetic, 60, with_history=False)
+    with _client(registry, url) as client:
+        for request in requests[:20]:
+            assert client.post("/v1/scores", json=request, headers=KEY).status_code == 200
+        _wait_for_log(client)
+        # when the database goes away during traffic, scoring goes on and the rows wait
+        proxy.cut()
+        for request in requests[20:]:
+            assert client.post("/v1/scores", json=request, headers=KEY).status_code == 200
+        time.sleep(1)
+        ready = client.get("/ready")
+        assert ready.status_code == 503 and ready.json()["database"].startswith("unreachable")
+        assert ready.json()["log_backlog"] == 40
+        assert "scoring_prediction_log_backlog 40.0" in client.get("/metrics").text
+        # then, once it is back, the backlog is written
+        proxy.restore()
+        _wait_for_log(client, timeout=60)
+        assert client.get("/ready").status_code == 200
+    with sa.create_engine(url).connect() as connection:
+        logged = connection.execute(sa.text("SELECT count(*), count(DISTINCT request_id) FROM predictions")).one()
+    assert tuple(logged) == (60, 60)
+
+
+def _bad(request: dict[str, Any], **application: Any) -> dict[str, Any]:
+    return {**request, "application": {**request["application"], **application}}
+
+
+@pytest.fixture(scope="module")
+def one_request(synthetic: Path) -> dict[str, Any]:
+    return requests_from_folder(synthetic, 1, with_history=False)[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"FAVOURITE_COLOUR": "blue"}, "application.FAVOURITE_COLOUR", "Extra inputs are not permitted"),
+        ({"AMT_CREDIT": "a lot"}, "application.AMT_CREDIT", "valid number"),
+        ({"DAYS_BIRTH": 500}, "application.DAYS_BIRTH", "outside the plausible range"),
+        ({"NAME_CONTRACT_TYPE": "Mortgage"}, "application.NAME_CONTRACT_TYPE", "Input should be 'Cash loans'"),
+        ({"SK_ID_CURR": None}, "application.SK_ID_CURR", "valid integer"),
+    ],
+    ids=["unknown field", "wrong type", "out of range", "unknown category", "missing key"],
+)
+def test_bad_input_gets_422_naming_the_field(
+    registry: str, database: str, one_request: dict[str, Any], change: dict[str, Any], field: str, message: str
+) -> None:
+    with _client(registry, database) as client:
+        response = client.post("/v1/scores", json=_bad(one_request, **change), headers=KEY)
+    assert response.status_code == 422
+    problems = response.json()["detail"]
+    assert any(p["field"] == field and message in p["message"] for p in problems), problems
+    assert "Traceback" not in response.text
+
+
+def test_other_refusals(registry: str, database: str, one_request: dict[str, Any]) -> None:
+    with _client(registry, database, max_batch=3, max_body_bytes=50_000) as client:
+        assert client.post("/v1/scores", json=one_request).status_code == 401
+        assert client.post("/v1/scores", json=one_request, headers={"X-API-Key": "wrong"}).status_code == 401
+        too_many = client.post("/v1/scores/batch", json={"applications": [one_request] * 4}, headers=KEY)
+        assert too_many.status_code == 413 and "at most 3" in too_many.json()["detail"]
+        huge = client.post(
+            "/v1/scores", content=b"{" + b" " * 60_000 + b"}", headers=KEY | {"content-type": "application/json"}
+        )
+        assert huge.status_code == 413
+        broken = client.post("/v1/scores", content=b"{not json", headers=KEY | {"content-type": "application/json"})
+        assert broken.status_code == 422
+        assert client.get("/v1/applicants/999999999", headers=KEY).status_code == 404
+
+
+def test_batch_csv_round_trip(registry: str, database: str, synthetic: Path) -> None:
+    raw = pl.read_parquet(synthetic / "application_test.parquet").head(40)
+    upload = io.BytesIO()
+    raw.write_csv(upload)
+    with _client(registry, database) as client:
+        response = client.post(
+            "/v1/scores/batch.csv", files={"file": ("applications.csv", upload.getvalue(), "text/csv")}, headers=KEY
+        )
+        assert response.status_code == 200, response.text
+        scored = pl.read_csv(io.BytesIO(response.content))
+        one = client.post(
+            "/v1/scores",
+            json={"application": {k: v for k, v in raw.row(0, named=True).items() if v is not None}},
+            headers=KEY,
+        )
+        broken = client.post(
+            "/v1/scores/batch.csv",
+            files={"file": ("x.csv", b"SK_ID_CURR,AMT_CREDIT\n1,abc\n", "text/csv")},
+            headers=KEY,
+        )
+        _wait_for_log(client)
+    assert scored["SK_ID_CURR"].to_list() == raw["SK_ID_CURR"].to_list()
+    assert {"probability", "decision", "threshold", "model_version", "request_id"} <= set(scored.columns)
+    assert scored["probability"][0] == pytest.approx(one.json()["probability"], abs=1e-12)
+    assert broken.status_code == 422 and "NAME_CONTRACT_TYPE" in broken.text
+
+
+def test_applicant_store_outcomes_and_model_info(
+    registry: str, database: str, synthetic: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SCORING_DATABASE_URL", database)
+    result = CliRunner().invoke(scoring_cli, ["ingest", "--data", str(synthetic), "--limit", "50"])
+    assert result.exit_code == 0, result.output
+    applicant = pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"][3]
+    body = next(
+        r
+        for r in requests_from_folder(synthetic, 50, True, "application_test")
+        if r["application"]["SK_ID_CURR"] == applicant
+    )
+    model, _ = registered_model(registry, tmp_path)
+    expected = model.probability_of(
+        request_features(body["application"], {k: v for k, v in body.items() if k != "application"})[1]
+    )
+    with _client(registry, database) as client:
+        assert client.get(f"/v1/applicants/{applicant}").status_code == 401  # applicants' data needs a key
+        assert client.get("/v1/applicants").status_code == 401
+        stored = client.get(f"/v1/applicants/{applicant}", headers=KEY)
+        assert stored.status_code == 200 and stored.json()["application"]["SK_ID_CURR"] == applicant
+        ingested = sorted(pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].head(50).to_list())
+        found = client.get("/v1/applicants", params={"prefix": str(applicant)[:-1], "limit": 200}, headers=KEY).json()
+        assert applicant in found["applicant_ids"]
+        assert found["applicant_ids"] == [a for a in ingested if str(a).startswith(str(applicant)[:-1])]
+        assert client.get("/v1/applicants", params={"limit": 3}, headers=KEY).json()["applicant_ids"] == ingested[:3]
+        assert client.get("/v1/applicants", params={"prefix": "12a"}, headers=KEY).status_code == 422
+        score = client.get(f"/v1/applicants/{applicant}/score", headers=KEY).json()
+        assert abs(score["probability"] - expected) <= 1e-9
+        recorded = client.post("/v1/outcomes", json={"applicant_id": applicant, "defaulted": True}, headers=KEY)
+        assert recorded.status_code == 201
+        info = client.get("/v1/model").json()
+        assert info["version"] == "1" and info["alias"] == "champion" and 0 < info["threshold"] < 1
+        ModelInfo.model_validate(info)  # the contract the dashboard parses
+        assert len(info["feature_catalogue"]) == 190 and info["card"]["threshold"] == info["threshold"]
+        card = info["card"]
+        assert card["training_applicants"] > 0 and 0 < card["default_rate"] < 1
+        assert [c["chosen"] for c in card["candidates"]].count(True) == 1 and card["candidates"][0]["holdout_auc"] > 0.6
+        assert len(card["curves"]["cost"]["threshold"]) == 101
+        costs = card["curves"]["cost"]["cost_per_1000"]  # threshold 0 refuses everyone, 1 grants almost all
+        assert costs[0] == pytest.approx(card["reference_costs"]["refuse_everyone_per_1000"])
+        _wait_for_log(client)
+    with sa.create_engine(database).connect() as connection:
+        assert (
+            connection.execute(
+                sa.text("SELECT defaulted FROM outcomes WHERE applicant_id = :a"), {"a": applicant}
+            ).scalar_one()
+            is True
+        )
+        assert connection.execute(sa.text("SELECT source FROM predictions")).scalar_one() == "store"
+
+
+def test_a_new_champion_is_picked_up_without_restart(
+    registry: str, database: str, tmp_path: Path, one_request: dict[str, Any]
+) -> None:
+    # given a copy of the registry (the artifacts stay where they are) served with alias polling
+    copy = tmp_path / "mlflow.db"
+    copy.write_bytes(Path(registry.removeprefix("sqlite:///")).read_bytes())
+    uri = f"sqlite:///{copy}"
+    with _client(uri, database, reload_interval=0.3) as client:
+        before = client.post("/v1/scores", json=one_request, headers=KEY).json()
+        assert before["model_version"] == "1"
+        # when a new version becomes champion
+        client_mlflow = mlflow.MlflowClient(uri, uri)
+        new_version = str(client_mlflow.copy_model_version("models:/credit-default/1", "credit-default").version)
+        client_mlflow.set_registered_model_alias("credit-default", "champion", new_version)
+        deadline = time.monotonic() + 30
+        while client.get("/v1/model").json()["version"] != new_version and time.monotonic() < deadline:
+            assert (
+                client.post("/v1/scores", json=one_request, headers=KEY).status_code == 200
+            )  # no request fails meanwhile
+            time.sleep(0.1)
+        # then requests are scored by it, and the reload endpoint reports nothing new
+        after = client.post("/v1/scores", json=one_request, headers=KEY).json()
+        assert after["model_version"] == new_version and after["probability"] == before["probability"]
+        reload = client.post("/v1/admin/reload", headers=KEY).json()
+        assert reload == {"changed": False, "version": new_version, "error": None}
+        assert "scoring_model_reloads_total 1.0" in client.get("/metrics").text
+
+
+def test_a_row_the_database_refuses_does_not_block_the_log(database: str) -> None:
+    from datetime import UTC, datetime
+
+    from credit_core.database import engine_for
+    from credit_scoring_api.prediction_log import PredictionLogWriter
+
+    migrate(database)
+    writer = PredictionLogWriter(engine_for(database), capacity=100, batch=10, flush_seconds=0.05)
+    good = {
+        "request_id": "good",
+        "scored_at": datetime.now(UTC),
+        "applicant_id": 1,
+        "model_name": "m",
+        "model_version": "1",
+        "threshold": 0.1,
+        "probability": 0.2,
+        "decision": "refused",
+        "source": "api",
+        "latency_ms": 1.0,
+        "raw_input": RawInput(application={}, history={}),
+        "features": {},
+    }
+    writer.start()
+    writer.submit(DecisionRecord(**good))
+    # out of BIGINT range: refused by the database (the contract would refuse it too)
+    writer.submit(DecisionRecord.model_construct(**good | {"request_id": "too-big", "applicant_id": 2**70}))
+    writer.submit(DecisionRecord(**good | {"request_id": "after"}))
+    writer.stop()
+    assert (writer.written, writer.dropped, writer.backlog) == (2, 1, 0)
+    with sa.create_engine(database).connect() as connection:
+        ids = connection.execute(sa.text("SELECT request_id FROM predictions ORDER BY id")).scalars().all()
+    assert ids == ["good", "after"]
