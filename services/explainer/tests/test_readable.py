@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from credit_core.features import CATEGORICAL_FEATURES, feature_catalogue, feature_columns
+from credit_core.catalogue import CATEGORICAL_FEATURES, feature_catalogue, feature_columns
 from credit_explainer.explainer import reason_groups
 from credit_explainer.readable import readable, reason_sentence
 

@@ -13,8 +13,9 @@ from math import floor
 from typing import Any
 
 import numpy as np
+from credit_core.contracts.explanations import CounterOffer
 from credit_core.features import with_application
-from credit_core.serving import LoadedModel
+from credit_core.model_store import LoadedModel
 
 AMOUNT_SHARES = np.round(np.arange(1000, 99, -5) / 1000, 3)  # 100 % .. 10 %, step 0.5 %
 # levers tried on their own: field, label, multipliers of the current value (nearest first), why
@@ -34,7 +35,9 @@ def _probabilities(model: LoadedModel, features: dict[str, Any], records: list[d
     return model.compiled.probabilities(rows)
 
 
-def counter_offer(model: LoadedModel, record: dict[str, Any], features: dict[str, Any]) -> dict[str, Any]:
+def counter_offer(
+    model: LoadedModel, applicant_id: int, record: dict[str, Any], features: dict[str, Any]
+) -> CounterOffer:
     """``record``: the cleaned application; ``features``: its features (with history)."""
     compiled = model.compiled
     probability = compiled.probability_of(features)
@@ -45,6 +48,7 @@ def counter_offer(model: LoadedModel, record: dict[str, Any], features: dict[str
         "decision": compiled.decision(probability),
     }
     result: dict[str, Any] = {
+        "applicant_id": applicant_id,
         "model_name": model.name,
         "model_version": model.version,
         "threshold": model.threshold,
@@ -53,7 +57,7 @@ def counter_offer(model: LoadedModel, record: dict[str, Any], features: dict[str
         "levers": [],
     }
     if requested["decision"] == "granted":
-        return result | {"status": "granted", "message": "Granted as requested: no counter-offer needed."}
+        return CounterOffer(**result, status="granted", message="Granted as requested: no counter-offer needed.")
 
     amount, annuity = float(record["AMT_CREDIT"]), record.get("AMT_ANNUITY")
     step = 100.0 if amount >= 10_000 else 1.0  # offers in round amounts, scored exactly as offered
@@ -92,10 +96,10 @@ def counter_offer(model: LoadedModel, record: dict[str, Any], features: dict[str
         result["levers"].append(lever)
     if result["offer"] is None:
         message = "No amount between 10 % and 100 % of the request is granted."
-        return result | {"status": "none", "message": message}
+        return CounterOffer(**result, status="none", message=message)
     offer = result["offer"]
     message = (
         f"Refused as requested; {offer['amount']:,.0f} ({offer['share_of_requested']:.1%} of the request)"
         f" would be granted at probability {offer['probability']:.1%}."
     )
-    return result | {"status": "counter-offer", "message": message}
+    return CounterOffer(**result, status="counter-offer", message=message)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import httpx
 from credit_core.http import ApiKey
-from credit_core.serving import ModelStore, UnknownVersionError
+from credit_core.model_store import ModelStore, UnknownVersionError
 from fastapi import Depends, HTTPException, Query, Request, status
 
 from credit_explainer.explainer import VersionExplainer

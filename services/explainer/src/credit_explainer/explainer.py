@@ -15,15 +15,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from math import exp
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 import polars as pl
+from credit_core.catalogue import APPLICATION_FEATURES, CATEGORICAL_FEATURES, feature_catalogue, feature_columns
+from credit_core.contracts.explanations import Explanation, FeatureContribution, GlobalFeature, Reason
 from credit_core.explain import ShapExplainer, global_importance
-from credit_core.features import APPLICATION_FEATURES, CATEGORICAL_FEATURES, feature_catalogue, feature_columns
-from credit_core.model import model_frame
-from credit_core.serving import LoadedModel
+from credit_core.model_store import LoadedModel
+from credit_core.registry import IMPORTANCE_FILE, REFERENCE_FILE
 
 from credit_explainer.readable import readable, reason_sentence
 
@@ -63,7 +64,9 @@ def _typical_values(reference: pl.DataFrame | None) -> dict[str, Any]:
         series = reference.get_column(column).drop_nulls()
         if series.is_empty():
             continue
-        typical[column] = series.mode().sort()[0] if column in CATEGORICAL_FEATURES else float(series.median())
+        typical[column] = (
+            series.mode().sort()[0] if column in CATEGORICAL_FEATURES else float(cast(float, series.median()))
+        )
     return typical
 
 
@@ -81,16 +84,14 @@ class VersionExplainer:
 
     @classmethod
     def build(cls, model: LoadedModel) -> VersionExplainer:
-        artifacts = model.folder / "artifacts"
-        reference_path = artifacts / "reference.parquet"
+        reference_path = model.artifacts / REFERENCE_FILE
         reference = pl.read_parquet(reference_path) if reference_path.exists() else None
         if reference is None:
             log.warning("version %s has no reference sample: no medians, importance from gain only", model.version)
-        background = model_frame(reference.select(feature_columns())) if reference is not None else None
-        importance_path = artifacts / "importance.csv"
+        importance_path = model.artifacts / IMPORTANCE_FILE
         return cls(
             model=model,
-            shap=ShapExplainer.build(model.bundle, model.compiled, background),
+            shap=ShapExplainer.build(model.compiled, reference),
             typical=_typical_values(reference),
             catalogue={row["name"]: row for row in feature_catalogue()},
             groups=reason_groups(),
@@ -98,7 +99,7 @@ class VersionExplainer:
             importance_path=importance_path if importance_path.exists() else None,
         )
 
-    def _feature(self, name: str, shap_value: float, log_odds: float, values: dict[str, Any]) -> dict[str, Any]:
+    def _feature(self, name: str, shap_value: float, log_odds: float, values: dict[str, Any]) -> FeatureContribution:
         entry = self.catalogue[name]
         typical = self.typical.get(name)
         value = values.get(name)
@@ -106,23 +107,23 @@ class VersionExplainer:
             readable(value, entry["unit"]) if value is not None or entry["table"] == "application" else "no history"
         )
         typical_text = None if typical is None else readable(typical, entry["unit"])
-        return {
-            "feature": name,
-            "label": entry["description"],
-            "group": self.groups[name],
-            "unit": entry["unit"],
-            "value": value,
-            "value_text": value_text,
-            "median": typical,
-            "median_text": typical_text,
-            "shap": shap_value,
-            "effect": _sigmoid(log_odds) - _sigmoid(log_odds - shap_value),
-            "reason": reason_sentence(
+        return FeatureContribution(
+            feature=name,
+            label=entry["description"],
+            group=self.groups[name],
+            unit=entry["unit"],
+            value=value,
+            value_text=value_text,
+            median=typical,
+            median_text=typical_text,
+            shap=shap_value,
+            effect=_sigmoid(log_odds) - _sigmoid(log_odds - shap_value),
+            reason=reason_sentence(
                 entry["description"], value_text, typical_text, name in CATEGORICAL_FEATURES, shap_value > 0
             ),
-        }
+        )
 
-    def explain(self, features: dict[str, Any], top: int) -> dict[str, Any]:
+    def explain(self, applicant_id: int, features: dict[str, Any], top: int) -> Explanation:
         """Reasons towards default and towards repayment, ``top`` of each; the remainder of the
         contributions is reported as ``other`` so that base + reasons + other = log-odds."""
         attribution = self.shap.explain(features)
@@ -134,35 +135,33 @@ class VersionExplainer:
         up = sorted((g for g, t in totals.items() if t > 0), key=lambda g: -totals[g])[:top]
         down = sorted((g for g, t in totals.items() if t < 0), key=lambda g: totals[g])[:top]
         model = self.model
-        return {
-            "probability": attribution.probability,
-            "decision": model.compiled.decision(attribution.probability),
-            "threshold": model.threshold,
-            "model_name": model.name,
-            "model_version": model.version,
-            "base_value": attribution.base,
-            "base_probability": _sigmoid(attribution.base),
-            "log_odds": attribution.log_odds,
-            "towards_default": [self._reason(g, by_group[g], totals[g], attribution.log_odds, features) for g in up],
-            "towards_repayment": [
-                self._reason(g, by_group[g], totals[g], attribution.log_odds, features) for g in down
-            ],
-            "other": attribution.log_odds - attribution.base - sum(totals[g] for g in up + down),
-        }
+        return Explanation(
+            applicant_id=applicant_id,
+            probability=attribution.probability,
+            decision=model.compiled.decision(attribution.probability),
+            threshold=model.threshold,
+            model_name=model.name,
+            model_version=model.version,
+            base_value=attribution.base,
+            base_probability=_sigmoid(attribution.base),
+            log_odds=attribution.log_odds,
+            towards_default=[self._reason(g, by_group[g], totals[g], attribution.log_odds, features) for g in up],
+            towards_repayment=[self._reason(g, by_group[g], totals[g], attribution.log_odds, features) for g in down],
+            other=attribution.log_odds - attribution.base - sum(totals[g] for g in up + down),
+        )
 
     def _reason(
         self, group: str, members: list[tuple[str, float]], total: float, log_odds: float, values: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> Reason:
         """One reason: its features by |SHAP|, led by the largest one pulling the same way."""
         members = sorted(members, key=lambda m: abs(m[1]), reverse=True)
         lead = next(m for m in members if (m[1] > 0) == (total > 0))
         detail = self._feature(lead[0], total, log_odds, values)
         alone = len(members) == 1 and self.catalogue[lead[0]]["description"] == group
-        return detail | {
-            "group": group,
-            "reason": detail["reason"] if alone else f"{group} - {detail['reason']}",
-            "features": [self._feature(name, value, log_odds, values) for name, value in members],
-        }
+        return Reason(
+            **(dict(detail) | {"group": group, "reason": detail.reason if alone else f"{group} - {detail.reason}"}),
+            features=[self._feature(name, value, log_odds, values) for name, value in members],
+        )
 
     def importance(self) -> pd.DataFrame:
         """Global importance, computed once: the training artifact, or SHAP on the reference."""
@@ -172,9 +171,7 @@ class VersionExplainer:
                     table = pd.read_csv(self.importance_path)
                     source = "training artifact"
                 elif self.reference is not None:
-                    table = global_importance(
-                        self.model.bundle.estimator, model_frame(self.reference.select(feature_columns()))
-                    )
+                    table = global_importance(self.model.compiled, self.reference)
                     source = "reference sample"
                 else:
                     raise LookupError(f"version {self.model.version} has neither importance nor a reference sample")
@@ -184,7 +181,7 @@ class VersionExplainer:
             return self._importance
 
 
-def importance_rows(table: pd.DataFrame, top: int) -> list[dict[str, Any]]:
+def importance_rows(table: pd.DataFrame, top: int) -> list[GlobalFeature]:
     columns = ["feature", "label", "group", "table", "mean_abs_shap", "gain"]
     head = table.head(top)[columns].replace({np.nan: None})
-    return list(head.to_dict(orient="records"))
+    return [GlobalFeature(**row) for row in head.to_dict(orient="records")]

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from credit_core import http
-from credit_core.serving import ModelStore
+from credit_core.model_store import ModelStore
 from fastapi import FastAPI
 from prometheus_client import Counter
 

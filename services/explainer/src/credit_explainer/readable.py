@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from credit_core.features import YEAR_DAYS
+from credit_core.catalogue import YEAR_DAYS
 from credit_core.schema import Unit
 
 _FORMATS: dict[str, Callable[[float], str]] = {

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
+from credit_core.contracts.applicants import StoredApplicant
 from fastapi import HTTPException, status
+from pydantic import ValidationError
 
 
-async def fetch_applicant(client: httpx.AsyncClient, applicant_id: int) -> dict[str, Any]:
+async def fetch_applicant(client: httpx.AsyncClient, applicant_id: int) -> StoredApplicant:
     """The application and history rows of an ingested applicant, as the scoring API stores them."""
     try:
         response = await client.get(f"/v1/applicants/{applicant_id}")
@@ -22,5 +22,9 @@ async def fetch_applicant(client: httpx.AsyncClient, applicant_id: int) -> dict[
         raise HTTPException(
             status.HTTP_502_BAD_GATEWAY, f"the scoring API answered {response.status_code} for applicant {applicant_id}"
         )
-    body: dict[str, Any] = response.json()
-    return body
+    try:
+        return StoredApplicant.model_validate_json(response.content)
+    except ValidationError as error:
+        raise HTTPException(
+            status.HTTP_502_BAD_GATEWAY, f"the scoring API's answer for applicant {applicant_id} is not an applicant"
+        ) from error

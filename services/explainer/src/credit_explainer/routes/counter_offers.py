@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from credit_core.requests import ScoreRequest
+from credit_core.contracts.applications import ScoreRequest
+from credit_core.contracts.explanations import CounterOffer
 from credit_core.scoring import request_features
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
 
 from credit_explainer.counter_offer import counter_offer
 from credit_explainer.deps import ApiKey, Explainer, ScoringApi
 from credit_explainer.routes.explanations import ApplicantId
-from credit_explainer.schemas import CounterOffer
 from credit_explainer.scoring_client import fetch_applicant
 
 router = APIRouter(tags=["counter-offers"], dependencies=[ApiKey])
 
 
-def _offer(explainer: Explainer, application: dict[str, Any], history: dict[str, Any]) -> dict[str, Any]:
+def _offer(explainer: Explainer, application: dict[str, Any], history: dict[str, Any]) -> CounterOffer:
     record, features = request_features(application, history)
-    return {"applicant_id": int(application["SK_ID_CURR"])} | counter_offer(explainer.model, record, features)
+    return counter_offer(explainer.model, int(application["SK_ID_CURR"]), record, features)
 
 
 @router.post(
@@ -27,7 +28,7 @@ def _offer(explainer: Explainer, application: dict[str, Any], history: dict[str,
     response_model=CounterOffer,
     summary="For a refused application: the largest granted amount, and single changes that would grant it",
 )
-async def offer(request: ScoreRequest, explainer: Explainer) -> dict[str, Any]:
+def offer(request: ScoreRequest, explainer: Explainer) -> CounterOffer:
     return _offer(explainer, request.application.model_dump(), request.history())
 
 
@@ -38,6 +39,6 @@ async def offer(request: ScoreRequest, explainer: Explainer) -> dict[str, Any]:
 )
 async def offer_applicant(
     explainer: Explainer, scoring_api: ScoringApi, applicant_id: int = ApplicantId
-) -> dict[str, Any]:
+) -> CounterOffer:
     stored = await fetch_applicant(scoring_api, applicant_id)
-    return _offer(explainer, stored["application"], stored["history"])
+    return await run_in_threadpool(_offer, explainer, stored.application, stored.history)
