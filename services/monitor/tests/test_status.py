@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+from credit_core.contracts.drift import RealisedPerformance
+from credit_core.contracts.model_card import HoldoutMetrics
 from credit_monitor.config import Settings
 from credit_monitor.status import OK, RETRAIN, WATCH, realised_performance, recommend
 
 SETTINGS = Settings(min_outcomes=100)
-HOLDOUT = {"auc": 0.76, "cost_per_1000": 500.0}
+HOLDOUT = HoldoutMetrics.model_construct(auc=0.76, cost_per_1000=500.0)
 
 
-def _performance(separation: float, n: int = 1_000) -> dict[str, object]:
+def _performance(separation: float, n: int = 1_000) -> RealisedPerformance:
     rng = np.random.default_rng(0)
     defaulted = (rng.random(n) < 0.08).astype(int)
     probability = np.clip(0.08 + separation * (defaulted - 0.08) + rng.normal(0, 0.05, n), 0, 1)
@@ -19,7 +21,7 @@ def _performance(separation: float, n: int = 1_000) -> dict[str, object]:
 
 def test_performance_within_bounds_is_ok() -> None:
     performance = _performance(0.3)
-    assert performance["auc"] > 0.9 and performance["outcomes"] == 1_000
+    assert performance.auc is not None and performance.auc > 0.9 and performance.outcomes == 1_000
     assert recommend(None, performance, SETTINGS)[0] == OK
 
 

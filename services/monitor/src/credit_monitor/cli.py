@@ -58,7 +58,7 @@ def drift(
     out: Annotated[Path, typer.Option(help="Where to write the Evidently HTML report")] = Path("drift-report.html"),
 ) -> None:
     """Compare the application fields of two data sets offline (e.g. train vs test before go-live)."""
-    from credit_core.features import RAW_FEATURES
+    from credit_core.catalogue import RAW_FEATURES
 
     from credit_monitor.config import DriftSettings
     from credit_monitor.drift import compute_drift

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from credit_core.settings import DatabaseSettings, ServiceSettings
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -50,15 +51,11 @@ class DriftSettings(BaseSettings):
         return method
 
 
-class Settings(DriftSettings):
+class Settings(ServiceSettings, DatabaseSettings, DriftSettings):
     model_config = SettingsConfigDict(env_prefix="MONITOR_", frozen=True, extra="forbid")
 
-    # the scoring API's database: prediction log and outcomes are read, drift runs written
-    database_url: str = "sqlite:///data/scoring.db"
-    mlflow_tracking_uri: str = "sqlite:///mlruns/mlflow.db"
-    model_name: str = "credit-default"
-    model_alias: str = "champion"
     reload_interval: float = Field(default=60.0, ge=0)
+    max_body_bytes: int = Field(default=100_000, ge=1_000)
     # where HTML reports go: a folder, or s3://bucket/prefix (with s3_endpoint_url for MinIO)
     reports: str = "data/drift-reports"
     s3_endpoint_url: str = ""
@@ -74,6 +71,3 @@ class Settings(DriftSettings):
     cost_rise: float = Field(default=0.2, gt=0)
     # POSTed the run summary when a run recommends retraining (empty: none)
     webhook_url: str = ""
-    api_keys: list[str] = Field(default_factory=list)
-    cors_origins: list[str] = Field(default_factory=list)
-    max_body_bytes: int = Field(default=100_000, ge=1_000)

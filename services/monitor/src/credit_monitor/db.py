@@ -1,7 +1,9 @@
 """Drift runs and their per-column results (written), the prediction log and outcomes (read).
 
 The monitor shares the scoring API's database: it reads ``predictions`` and ``outcomes``, which
-the scoring API owns and migrates, and keeps its own tables under its own Alembic version table.
+the scoring API owns and migrates (their columns are the fields of the ``DecisionRecord`` and
+``OutcomeRecord`` contracts; the monitor reflects them and parses rows into the contract), and
+keeps its own tables under its own Alembic version table.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pandas as pd
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
+from credit_core import database
+from credit_core.contracts.decisions import DecisionFacts, DecisionRecord, OutcomeRecord
+from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import JSONB
 
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -66,18 +68,26 @@ drift_columns = sa.Table(
 )
 
 
-def engine_for(url: str) -> sa.Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return sa.create_engine(url, pool_pre_ping=True, json_serializer=lambda v: orjson.dumps(v).decode())
-
-
 def migrate(url: str) -> None:
     """The monitor's tables to the latest revision (its own version table)."""
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(config, "head")
+    database.migrate(url, Path(__file__).parent / "migrations")
+
+
+class PredictionLogMissingError(LookupError):
+    """The scoring API has not created its tables in this database yet."""
+
+
+def _reflected(engine: sa.Engine, name: str, contract: type[BaseModel]) -> sa.Table:
+    """The scoring API's table as the database has it (the scoring API owns and migrates it),
+    checked to hold every field of its contract."""
+    try:
+        table = sa.Table(name, sa.MetaData(), autoload_with=engine)
+    except sa.exc.NoSuchTableError as error:
+        raise PredictionLogMissingError(f"no {name} table yet: the scoring API creates it") from error
+    missing = set(contract.model_fields) - set(table.c.keys())
+    if missing:
+        raise PredictionLogMissingError(f"{name} lacks {', '.join(sorted(missing))}: migrate the scoring API")
+    return table
 
 
 def prediction_window(
@@ -88,20 +98,11 @@ def prediction_window(
     end: datetime | None = None,
     model_version: str | None = None,
 ) -> pd.DataFrame:
-    """Logged predictions (features, probability, decision, time): the last ``last`` ones, or
-    those between ``start`` and ``end``; of one model version if given. Oldest first."""
-    table = sa.table(
-        "predictions",
-        sa.column("id", sa.BigInteger()),
-        sa.column("scored_at", sa.DateTime(timezone=True)),
-        sa.column("applicant_id", sa.BigInteger()),
-        sa.column("model_version", sa.String()),
-        sa.column("probability", sa.Float()),
-        sa.column("decision", sa.String()),
-        sa.column("features", JSON),
-        sa.column("request_id", sa.String()),
-    )
-    query = sa.select(table).order_by(table.c.id.desc())
+    """Logged decisions (features, probability, decision, time): the last ``last`` ones, or those
+    between ``start`` and ``end``; of one model version if given. Oldest first."""
+    table = _reflected(engine, "predictions", DecisionRecord)
+    facts = [table.c[name] for name in DecisionFacts.model_fields]
+    query = sa.select(*facts, table.c.features).order_by(table.c.id.desc())
     if model_version is not None:
         query = query.where(table.c.model_version == model_version)
     if start is not None:
@@ -116,14 +117,15 @@ def prediction_window(
 
 
 def _flat(row: Any) -> dict[str, Any]:
+    facts = DecisionFacts.model_validate({name: row[name] for name in DecisionFacts.model_fields})
     return {
         **row["features"],
-        "probability": row["probability"],
-        "decision": row["decision"],
-        "_scored_at": row["scored_at"],
-        "_applicant_id": row["applicant_id"],
-        "_request_id": row["request_id"],
-        "_model_version": row["model_version"],
+        "probability": facts.probability,
+        "decision": facts.decision,
+        "_scored_at": facts.scored_at,
+        "_applicant_id": facts.applicant_id,
+        "_request_id": facts.request_id,
+        "_model_version": facts.model_version,
     }
 
 
@@ -131,12 +133,7 @@ def outcomes_for(engine: sa.Engine, applicant_ids: list[int]) -> dict[int, bool]
     """The latest recorded outcome of each of these applicants."""
     if not applicant_ids:
         return {}
-    table = sa.table(
-        "outcomes",
-        sa.column("id", sa.BigInteger()),
-        sa.column("applicant_id", sa.BigInteger()),
-        sa.column("defaulted", sa.Boolean()),
-    )
+    table = _reflected(engine, "outcomes", OutcomeRecord)
     query = (
         sa.select(table.c.applicant_id, table.c.defaulted)
         .where(table.c.applicant_id.in_(applicant_ids))

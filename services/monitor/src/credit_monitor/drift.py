@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from credit_core.features import CATEGORICAL_FEATURES, RAW_FEATURES, feature_columns, feature_unit
+from credit_core.catalogue import CATEGORICAL_FEATURES, RAW_FEATURES, feature_columns, feature_unit
 from credit_core.schema import Unit
 from evidently import DataDefinition, Dataset, Report
 from evidently.metrics import ValueDrift

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from credit_core import http
-from credit_core.serving import ModelStore
+from credit_core.database import engine_for
+from credit_core.model_store import ModelStore
 from fastapi import FastAPI
 
 from credit_monitor.config import Settings
-from credit_monitor.db import engine_for, migrate
+from credit_monitor.db import migrate
 from credit_monitor.reports import ReportStore
 from credit_monitor.routes import drift, health
 from credit_monitor.runner import Monitor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class ReportStore:
@@ -14,7 +15,7 @@ class ReportStore:
     def is_s3(self) -> bool:
         return self.location.startswith("s3://")
 
-    def _s3(self):  # type: ignore[no-untyped-def]
+    def _s3(self) -> Any:
         import boto3
 
         return boto3.client("s3", endpoint_url=self.s3_endpoint_url)

@@ -15,11 +15,20 @@ import httpx
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from credit_core.serving import ModelStore
+from credit_core.contracts.drift import RealisedPerformance
+from credit_core.contracts.model_card import HoldoutMetrics
+from credit_core.model_store import ModelStore
+from credit_core.registry import IMPORTANCE_FILE, REFERENCE_FILE
 from prometheus_client import Gauge
 
 from credit_monitor.config import Settings
-from credit_monitor.db import drift_columns, drift_runs, outcomes_for, prediction_window
+from credit_monitor.db import (
+    PredictionLogMissingError,
+    drift_columns,
+    drift_runs,
+    outcomes_for,
+    prediction_window,
+)
 from credit_monitor.drift import OUTPUTS, DriftResult, compute_drift, monitored_columns
 from credit_monitor.reports import ReportStore
 from credit_monitor.status import OK, RETRAIN, WATCH, realised_performance, recommend
@@ -36,14 +45,13 @@ class MonitorError(Exception):
     """A run that cannot be made as asked (empty window, no reference...): said to the caller."""
 
 
-def _reference(folder: Path, version: str) -> tuple[pd.DataFrame, dict[str, float]]:
-    artifacts = folder / "artifacts"
-    path = artifacts / "reference.parquet"
+def _reference(artifacts: Path, version: str) -> tuple[pd.DataFrame, dict[str, float]]:
+    path = artifacts / REFERENCE_FILE
     if not path.exists():
-        raise MonitorError(f"model version {version} has no reference sample (artifacts/reference.parquet)")
+        raise MonitorError(f"model version {version} has no reference sample ({REFERENCE_FILE})")
     importance: dict[str, float] = {}
-    if (artifacts / "importance.csv").exists():
-        table = pd.read_csv(artifacts / "importance.csv")
+    if (artifacts / IMPORTANCE_FILE).exists():
+        table = pd.read_csv(artifacts / IMPORTANCE_FILE)
         importance = dict(zip(table["feature"], table["mean_abs_shap"], strict=True))
     return pd.read_parquet(path), importance
 
@@ -73,8 +81,11 @@ class Monitor:
         if last is None and start is None and end is None:
             last = self.settings.window
         model = self.models.get(version)
-        reference, importance = _reference(model.folder, model.version)
-        current = prediction_window(self.engine, last=last, start=start, end=end, model_version=model.version)
+        reference, importance = _reference(model.artifacts, model.version)
+        try:
+            current = prediction_window(self.engine, last=last, start=start, end=end, model_version=model.version)
+        except PredictionLogMissingError as error:
+            raise MonitorError(str(error)) from error
         window = {"last": last, "start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
         if current.empty:
             raise MonitorError(f"no prediction of {model.name} version {model.version} in the window {window}")
@@ -85,7 +96,7 @@ class Monitor:
         else:
             columns = [*monitored_columns(importance, self.settings.top_features), *OUTPUTS]
             drift = compute_drift(reference, current, columns, self.settings, importance)
-        performance = self._performance(current, model.bundle.metadata.get("holdout", {}))
+        performance = self._performance(current, model.card.holdout)
         status, reasons = recommend(drift, performance, self.settings, note)
         row: dict[str, Any] = {
             "created_at": datetime.now(UTC),
@@ -105,7 +116,7 @@ class Monitor:
             "probability_drift": drift.probability_drift if drift else None,
             "decision_rate_reference": drift.decision_rate_reference if drift else None,
             "decision_rate_current": drift.decision_rate_current if drift else None,
-            "performance": performance,
+            "performance": performance.model_dump(),
             "status": status,
             "reasons": reasons,
             "settings": self.settings.model_dump(include=_DRIFT_SETTINGS),
@@ -130,7 +141,7 @@ class Monitor:
             self._notify(run_id, row)
         return run_id
 
-    def _performance(self, current: pd.DataFrame, holdout: dict[str, Any]) -> dict[str, Any]:
+    def _performance(self, current: pd.DataFrame, holdout: HoldoutMetrics) -> RealisedPerformance:
         outcomes = outcomes_for(self.engine, [int(a) for a in current["_applicant_id"].unique()])
         known = current[current["_applicant_id"].isin(list(outcomes))]
         defaulted = np.array([outcomes[int(a)] for a in known["_applicant_id"]], dtype=int)

@@ -16,37 +16,41 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from credit_core.metrics import business_cost, per_1000
+from credit_core.contracts.drift import RealisedPerformance, Status
+from credit_core.contracts.model_card import HoldoutMetrics
+from credit_core.costs import business_cost, per_1000
 
 from credit_monitor.drift import DriftResult
 
-OK, WATCH, RETRAIN = "ok", "watch", "retrain recommended"
+OK: Status = "ok"
+WATCH: Status = "watch"
+RETRAIN: Status = "retrain recommended"
 DECISION_RATE_MOVE = 0.05
 
 
 def realised_performance(
-    probability: np.ndarray, refused: np.ndarray, defaulted: np.ndarray, holdout: dict[str, Any]
-) -> dict[str, Any]:
+    probability: np.ndarray, refused: np.ndarray, defaulted: np.ndarray, holdout: HoldoutMetrics | None
+) -> RealisedPerformance:
     """AUC, default rate and business cost of the logged decisions that have an outcome."""
-    out: dict[str, Any] = {
-        "outcomes": len(defaulted),
-        "holdout_auc": holdout.get("auc"),
-        "holdout_cost_per_1000": holdout.get("cost_per_1000"),
-    }
+    out = RealisedPerformance(
+        outcomes=len(defaulted),
+        holdout_auc=holdout.auc if holdout else None,
+        holdout_cost_per_1000=holdout.cost_per_1000 if holdout else None,
+    )
     if len(defaulted) == 0:
         return out
-    out["default_rate"] = float(np.mean(defaulted))
-    out["cost_per_1000"] = per_1000(business_cost(defaulted, refused), len(defaulted))
+    out.default_rate = float(np.mean(defaulted))
+    out.cost_per_1000 = per_1000(business_cost(defaulted, refused), len(defaulted))
     if 0 < defaulted.sum() < len(defaulted):
         from sklearn.metrics import roc_auc_score
 
-        out["auc"] = float(roc_auc_score(defaulted, probability))
+        out.auc = float(roc_auc_score(defaulted, probability))
     return out
 
 
 def recommend(
-    drift: DriftResult | None, performance: dict[str, Any], settings: Any, note: str | None = None
-) -> tuple[str, list[str]]:
+    drift: DriftResult | None, performance: RealisedPerformance, settings: Any, note: str | None = None
+) -> tuple[Status, list[str]]:
     """The status and the reasons for it, most serious first."""
     retrain, watch = [], []
     if note:
@@ -68,12 +72,12 @@ def recommend(
         before, now = drift.decision_rate_reference, drift.decision_rate_current
         if before is not None and now is not None and abs(now - before) > DECISION_RATE_MOVE:
             watch.append(f"refusal rate {now:.1%} against {before:.1%} in the reference")
-    outcomes = performance.get("outcomes", 0)
+    outcomes = performance.outcomes
     if outcomes >= settings.min_outcomes:
-        auc, reference_auc = performance.get("auc"), performance.get("holdout_auc")
+        auc, reference_auc = performance.auc, performance.holdout_auc
         if auc is not None and reference_auc is not None and reference_auc - auc >= settings.auc_drop:
             retrain.append(f"AUC {auc:.3f} on {outcomes} outcomes against {reference_auc:.3f} on the hold-out")
-        cost, reference_cost = performance.get("cost_per_1000"), performance.get("holdout_cost_per_1000")
+        cost, reference_cost = performance.cost_per_1000, performance.holdout_cost_per_1000
         if cost is not None and reference_cost and cost > reference_cost * (1 + settings.cost_rise):
             retrain.append(f"cost {cost:.0f} per 1,000 against {reference_cost:.0f} on the hold-out")
     if retrain:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import sqlalchemy as sa
-from credit_core.serving import UnknownVersionError
+from credit_core.contracts.drift import Run, RunRequest, Summary, TrendPoint
+from credit_core.model_store import UnknownVersionError
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
@@ -13,14 +14,13 @@ from fastapi.responses import HTMLResponse
 from credit_monitor.db import drift_columns, drift_runs
 from credit_monitor.deps import ApiKey, Engine, MonitorDep
 from credit_monitor.runner import MonitorError
-from credit_monitor.schemas import Run, RunRequest, Summary
 from credit_monitor.status import OK
 
 router = APIRouter(prefix="/v1/drift", tags=["drift"], dependencies=[ApiKey])
 RunId = Path(ge=1, le=2**62, description="Id of a drift run")
 
 
-def _run(engine: sa.Engine, run_id: int, with_columns: bool = True) -> dict[str, Any]:
+def _run(engine: sa.Engine, run_id: int, with_columns: bool = True) -> Run:
     with engine.connect() as connection:
         row = connection.execute(sa.select(drift_runs).where(drift_runs.c.id == run_id)).mappings().first()
         if row is None:
@@ -33,11 +33,11 @@ def _run(engine: sa.Engine, run_id: int, with_columns: bool = True) -> dict[str,
                 .order_by(drift_columns.c.drifted.desc(), drift_columns.c.importance.desc())
             )
             out["column_results"] = [dict(c) for c in columns.mappings()]
-    return out
+    return Run.model_validate(out)
 
 
 @router.post("/runs", response_model=Run, status_code=201, summary="Run drift detection on a window of predictions")
-async def create_run(request: RunRequest, monitor: MonitorDep, engine: Engine) -> dict[str, Any]:
+async def create_run(request: RunRequest, monitor: MonitorDep, engine: Engine) -> Run:
     try:
         run_id = await run_in_threadpool(
             monitor.run, last=request.last, start=request.start, end=request.end, model_version=request.model_version
@@ -56,24 +56,24 @@ def list_runs(
     engine: Engine,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> list[dict[str, Any]]:
+) -> list[Run]:
     query = sa.select(drift_runs).order_by(drift_runs.c.id.desc()).limit(limit).offset(offset)
     with engine.connect() as connection:
-        return [dict(r) for r in connection.execute(query).mappings()]
+        return [Run.model_validate(dict(r)) for r in connection.execute(query).mappings()]
 
 
 @router.get("/runs/{run_id}", response_model=Run, summary="One run with its per-column results")
-def get_run(engine: Engine, run_id: int = RunId) -> dict[str, Any]:
+def get_run(engine: Engine, run_id: int = RunId) -> Run:
     return _run(engine, run_id)
 
 
 @router.get("/runs/{run_id}/report", response_class=HTMLResponse, summary="The Evidently HTML report of a run")
 def get_report(engine: Engine, monitor: MonitorDep, run_id: int = RunId) -> HTMLResponse:
     run = _run(engine, run_id, with_columns=False)
-    if not run["report_uri"]:
+    if not run.report_uri:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"drift run {run_id} has no report (too few rows for a verdict)")
     try:
-        content = monitor.reports.read(run["report_uri"])
+        content = monitor.reports.read(run.report_uri)
     except (OSError, Exception) as error:  # file removed, bucket unreachable
         raise HTTPException(
             status.HTTP_502_BAD_GATEWAY, f"report of run {run_id} cannot be read: {error.__class__.__name__}"
@@ -82,24 +82,11 @@ def get_report(engine: Engine, monitor: MonitorDep, run_id: int = RunId) -> HTML
 
 
 @router.get("/summary", response_model=Summary, summary="Latest status and the trend, for the dashboard")
-def summary(engine: Engine, runs: Annotated[int, Query(ge=1, le=500)] = 30) -> dict[str, Any]:
+def summary(engine: Engine, runs: Annotated[int, Query(ge=1, le=500)] = 30) -> Summary:
     query = sa.select(drift_runs).order_by(drift_runs.c.id.desc()).limit(runs)
     with engine.connect() as connection:
-        rows = [dict(r) for r in connection.execute(query).mappings()]
+        rows = [Run.model_validate(dict(r)) for r in connection.execute(query).mappings()]
     if not rows:
-        return {"status": OK, "reasons": ["no drift run yet"], "latest": None, "trend": []}
-    trend = [
-        {
-            "id": r["id"],
-            "created_at": r["created_at"],
-            "status": r["status"],
-            "dataset_drift": r["dataset_drift"],
-            "drifted_importance": r["drifted_importance"],
-            "drift_share": r["drift_share"],
-            "probability_drift": r["probability_drift"],
-            "current_rows": r["current_rows"],
-            "model_version": r["model_version"],
-        }
-        for r in reversed(rows)
-    ]
-    return {"status": rows[0]["status"], "reasons": rows[0]["reasons"], "latest": rows[0], "trend": trend}
+        return Summary(status=OK, reasons=["no drift run yet"], latest=None, trend=[])
+    trend = [TrendPoint.model_validate(r.model_dump(include=set(TrendPoint.model_fields))) for r in reversed(rows)]
+    return Summary(status=rows[0].status, reasons=rows[0].reasons, latest=rows[0], trend=trend)

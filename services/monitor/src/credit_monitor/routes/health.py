@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from credit_core.http import database_status, health_router
+from credit_core.database import database_status
+from credit_core.http import health_router
 from fastapi import Request
 
 
