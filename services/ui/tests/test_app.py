@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from credit_core.features import feature_catalogue
+from credit_core.catalogue import feature_catalogue
 from credit_core.schema import APPLICATION_TEST
 from credit_ui.form import problems
 from credit_ui.i18n import date, number, percent, t

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import streamlit as st
-from credit_core.features import YEAR_DAYS
+from credit_core.catalogue import YEAR_DAYS
+from credit_core.contracts.applicants import ApplicantIds, StoredApplicant
+from credit_core.contracts.decisions import Score
+from credit_core.contracts.explanations import CounterOffer, Explanation, Population, Reason
 
 from credit_ui import charts
 from credit_ui.client import Answer, Services
@@ -17,23 +21,24 @@ from credit_ui.form import application_form
 from credit_ui.i18n import number, percent, t
 from credit_ui.labels import group_label, label, short, value_text
 
+M = TypeVar("M")
 DECISION_ICONS = {"granted": "✔", "refused": "✖"}  # in every font; the words say it too
 WHAT_IF_FIELDS = ("AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "DAYS_EMPLOYED")
 MIN_GROUP = 30  # a comparable group smaller than this is widened (income band first, then age band)
 
 
-def problem(answer: Answer, service: str, language: str) -> None:
+def problem(answer: Answer[Any], service: str, language: str) -> None:
     if answer.error in ("service_down", "service_error"):
         st.warning(t(answer.error, language, service=service))
     else:
         st.warning(f"{service}: {answer.error}")
 
 
-def _once(case: dict[str, Any], key: str, call: Any) -> Answer:
+def _once(case: dict[str, Any], key: str, call: Callable[[], Answer[M]]) -> Answer[M]:
     """A service answer kept with the case, so that reruns (what-if edits, views) do not call again."""
     if key not in case:
         case[key] = call()
-    answer: Answer = case[key]
+    answer: Answer[M] = case[key]
     return answer
 
 
@@ -41,14 +46,18 @@ def _once(case: dict[str, Any], key: str, call: Any) -> Answer:
 
 
 def _open_stored(services: Services, applicant: int, language: str) -> None:
-    score = services.scoring.call("GET", f"/v1/applicants/{applicant}/score")
-    stored = services.scoring.call("GET", f"/v1/applicants/{applicant}") if score.ok else score
+    score = services.scoring.call("GET", f"/v1/applicants/{applicant}/score", Score)
+    if not score.ok:
+        st.session_state.pop("case", None)
+        problem(score, "scoring", language)
+        return
+    stored = services.scoring.call("GET", f"/v1/applicants/{applicant}", StoredApplicant)
     if not stored.ok:
         st.session_state.pop("case", None)
         problem(stored, "scoring", language)
         return
-    body = {"application": stored.data["application"], **stored.data["history"]}
-    st.session_state["case"] = {"key": f"store-{applicant}", "applicant": applicant, "body": body, "score": score.data}
+    body = {"application": stored.value.application, **stored.value.history}
+    st.session_state["case"] = {"key": f"store-{applicant}", "applicant": applicant, "body": body, "score": score.value}
 
 
 def _lookup(services: Services, language: str) -> None:
@@ -59,8 +68,8 @@ def _lookup(services: Services, language: str) -> None:
         return
     chosen = int(raw) if clicked and raw else None
     if raw and not clicked:  # as you type: the applicants of the store whose number starts so
-        matches = services.scoring.call("GET", "/v1/applicants", params={"prefix": raw, "limit": 20})
-        ids = matches.data["applicant_ids"] if matches.ok else []
+        matches = services.scoring.call("GET", "/v1/applicants", ApplicantIds, params={"prefix": raw, "limit": 20})
+        ids = matches.value.applicant_ids if matches.ok else []
         if matches.ok and not ids:
             st.info(t("no_match", language))
         elif ids and ids != [int(raw)]:
@@ -77,62 +86,65 @@ def _new_application(services: Services, language: str) -> None:
     if application is None:
         return
     body = {"application": application}
-    score = services.scoring.call("POST", "/v1/scores", json=body)
+    score = services.scoring.call("POST", "/v1/scores", Score, json=body)
     if not score.ok:
         problem(score, "scoring", language)
         return
-    key = f"new-{score.data.get('request_id', application['SK_ID_CURR'])}"
-    st.session_state["case"] = {"key": key, "applicant": None, "body": body, "score": score.data}
+    key = f"new-{score.value.request_id}"
+    st.session_state["case"] = {"key": key, "applicant": None, "body": body, "score": score.value}
 
 
 # ---- the case ---------------------------------------------------------------------------------------
 
 
-def _decision(result: dict[str, Any], language: str) -> None:
-    probability, threshold = result["probability"], result["threshold"]
+def _decision(result: Score, language: str) -> None:
+    probability, threshold = result.probability, result.threshold
     side = t("below" if probability < threshold else "above", language)
     left, right = st.columns(2)
-    left.plotly_chart(charts.gauge(probability, threshold, language), width="stretch")
-    right.subheader(f"{DECISION_ICONS[result['decision']]} {t(result['decision'], language)}")
+    left.altair_chart(charts.gauge(probability, threshold, language), width="stretch")
+    right.subheader(f"{DECISION_ICONS[result.decision]} {t(result.decision, language)}")
     right.metric(t("probability", language), percent(probability, language))
     right.write(f"{t('threshold', language)}: {percent(threshold, language)}")
     distance = number(abs(probability - threshold) * 100, language, 1)
     right.write(t("distance", language, distance=distance, side=side))
-    right.caption(t("model_version", language, version=result["model_version"]))
+    right.caption(t("model_version", language, version=result.model_version))
 
 
-def reason_text(reason: dict[str, Any], language: str) -> str:
+def reason_text(reason: Reason, language: str) -> str:
     """``Time in current job: 0.2 years (typical 4.4 years) raised the risk``, from the structured
     fields of the explanation, in either language."""
-    typical = value_text(reason["median"], reason["unit"], language) if reason["median"] is not None else "—"
+    typical = value_text(reason.median, reason.unit, language) if reason.median is not None else "—"
     return t(
         "reason",
         language,
-        label=short(label(reason["feature"], language)),
-        value=value_text(reason["value"], reason["unit"], language),
+        label=short(label(reason.feature, language)),
+        value=value_text(reason.value, reason.unit, language),
         typical=typical,
-        effect=t("raised" if reason["shap"] > 0 else "lowered", language),
+        effect=t("raised" if reason.shap > 0 else "lowered", language),
     )
 
 
-def _reasons(explanation: dict[str, Any], language: str) -> None:
+def _reasons(explanation: Explanation, language: str) -> None:
     up, down = st.columns(2)
-    for column, side in ((up, "towards_default"), (down, "towards_repayment")):
+    for column, side, reasons in (
+        (up, "towards_default", explanation.towards_default),
+        (down, "towards_repayment", explanation.towards_repayment),
+    ):
         column.markdown(f"**{'▲' if side == 'towards_default' else '▼'} {t(side, language)}**")
-        for reason in explanation[side]:
-            points = number(abs(reason["effect"]) * 100, language, 1)
+        for reason in reasons:
+            points = number(abs(reason.effect) * 100, language, 1)
             topic, sentence = group_label(reason, language), reason_text(reason, language)
             lead = "" if sentence.startswith(short(topic)) else f"**{topic}** — "
             column.write(f"- {lead}{sentence} ({t('points', language, points=points)})")
-    reasons = explanation["towards_default"] + explanation["towards_repayment"]
-    steps = [(group_label(r, language), r["effect"]) for r in reasons]
-    other = explanation["probability"] - explanation["base_probability"] - sum(value for _, value in steps)
+    reasons = explanation.towards_default + explanation.towards_repayment
+    steps = [(group_label(r, language), r.effect) for r in reasons]
+    other = explanation.probability - explanation.base_probability - sum(value for _, value in steps)
     st.caption(t("reasons_chart", language))
-    st.plotly_chart(
+    st.altair_chart(
         charts.waterfall(
-            explanation["base_probability"],
+            explanation.base_probability,
             [*steps, (t("other_reasons", language), other)],
-            explanation["probability"],
+            explanation.probability,
             language,
         ),
         width="stretch",
@@ -145,28 +157,30 @@ def _counter_offer(services: Services, case: dict[str, Any], version: str, langu
         case,
         "offer",
         lambda: (
-            services.explainer.call("GET", f"/v1/applicants/{case['applicant']}/counter-offer", params=params)
+            services.explainer.call(
+                "GET", f"/v1/applicants/{case['applicant']}/counter-offer", CounterOffer, params=params
+            )
             if case["applicant"] is not None
-            else services.explainer.call("POST", "/v1/counter-offers", params=params, json=case["body"])
+            else services.explainer.call("POST", "/v1/counter-offers", CounterOffer, params=params, json=case["body"])
         ),
     )
     if not answer.ok:
         problem(answer, "explainer", language)
         return
     st.subheader(t("counter_offer", language))
-    offer = answer.data["offer"]
+    offer = answer.value.offer
     if offer is None:
         st.info(t("no_offer", language))
     else:
-        share = percent(offer["share_of_requested"], language, 0)
-        annuity = number(offer["annuity"], language)
-        st.info(t("offer", language, amount=number(offer["amount"], language), annuity=annuity, share=share))
-    for lever in answer.data["levers"]:
-        if lever["flips"]:
-            needed, current = number(lever["needed"], language), number(lever["current"], language)
-            note = t(f"note_{lever['field']}", language) if language == "fr" else lever["note"]
+        share = percent(offer.share_of_requested, language, 0)
+        annuity = number(offer.annuity, language)
+        st.info(t("offer", language, amount=number(offer.amount, language), annuity=annuity, share=share))
+    for lever in answer.value.levers:
+        if lever.flips:
+            needed, current = number(lever.needed, language), number(lever.current, language)
+            note = t(f"note_{lever.field}", language) if language == "fr" else lever.note
             st.write(
-                t("lever", language, label=label(lever["field"], language), needed=needed, current=current, note=note)
+                t("lever", language, label=label(lever.field, language), needed=needed, current=current, note=note)
             )
 
 
@@ -174,23 +188,23 @@ def _band(value: float, edges: list[float]) -> int:
     return bisect.bisect_right(edges, value)
 
 
-def _comparable(population: dict[str, Any], application: dict[str, Any], language: str) -> tuple[list[bool], str]:
+def _comparable(population: Population, application: dict[str, Any], language: str) -> tuple[list[bool], str]:
     """Rows of the reference population like this applicant: same contract type, ten-year age
     band, income quartile; widened (income, then age) while fewer than MIN_GROUP."""
-    segments = population["segments"]
-    incomes = sorted(v for v in segments["income"] if v is not None)
+    segments = population.segments
+    incomes = sorted(v for v in segments.income if v is not None)
     edges = [incomes[len(incomes) * q // 4] for q in (1, 2, 3)] if incomes else []
     age = abs(application["DAYS_BIRTH"]) / YEAR_DAYS
     income = application.get("AMT_INCOME_TOTAL")
     contract = application.get("NAME_CONTRACT_TYPE")
 
     def same(row: int, with_income: bool, with_age: bool) -> bool:
-        if segments["contract_type"][row] != contract:
+        if segments.contract_type[row] != contract:
             return False
-        other_age = segments["age_years"][row]
+        other_age = segments.age_years[row]
         if with_age and (other_age is None or other_age // 10 != age // 10):
             return False
-        other_income = segments["income"][row]
+        other_income = segments.income[row]
         return not (
             with_income
             and income is not None
@@ -198,7 +212,7 @@ def _comparable(population: dict[str, Any], application: dict[str, Any], languag
         )
 
     for with_income, with_age in ((True, True), (False, True), (False, False)):
-        keep = [same(row, with_income, with_age) for row in range(population["rows"])]
+        keep = [same(row, with_income, with_age) for row in range(population.rows)]
         if sum(keep) >= MIN_GROUP:
             break
     parts = [str(contract)]
@@ -222,9 +236,9 @@ def _shown(values: list[Any], unit: str) -> list[Any]:
     return values
 
 
-def _axis_title(reason: dict[str, Any], language: str) -> str:
-    suffix = {"days": f" ({t('years_ago', language)})", "ratio": " (%)"}.get(reason["unit"], "")
-    return short(label(reason["feature"], language)) + suffix
+def _axis_title(reason: Reason, language: str) -> str:
+    suffix = {"days": f" ({t('years_ago', language)})", "ratio": " (%)"}.get(reason.unit, "")
+    return short(label(reason.feature, language)) + suffix
 
 
 def _share_below(values: list[float], value: float | None) -> float | None:
@@ -234,20 +248,22 @@ def _share_below(values: list[float], value: float | None) -> float | None:
     return bisect.bisect_left(known, value) / len(known) if known else None
 
 
-def _population(services: Services, case: dict[str, Any], explanation: dict[str, Any], language: str) -> None:
-    reasons = sorted(explanation["towards_default"] + explanation["towards_repayment"], key=lambda r: -abs(r["shap"]))
-    top = [r for r in reasons if isinstance(r["value"], int | float)][:3]
+def _population(services: Services, case: dict[str, Any], explanation: Explanation, language: str) -> None:
+    reasons = sorted(explanation.towards_default + explanation.towards_repayment, key=lambda r: -abs(r.shap))
+    top = [r for r in reasons if isinstance(r.value, int | float)][:3]
     if not top:
         st.info(t("no_numeric_reason", language))
         return
-    params = {"features": [r["feature"] for r in top], "model_version": explanation["model_version"]}
-    answer = _once(case, "population", lambda: services.explainer.call("GET", "/v1/population", params=params))
+    params = {"features": [r.feature for r in top], "model_version": explanation.model_version}
+    answer = _once(
+        case, "population", lambda: services.explainer.call("GET", "/v1/population", Population, params=params)
+    )
     if not answer.ok:
         problem(answer, "explainer", language)
         return
-    population = answer.data
+    population = answer.value
     keep, description = _comparable(population, case["body"]["application"], language)
-    outcome = population["outcome"]
+    outcome = population.outcome
     group_rate = sum(o for o, k in zip(outcome, keep, strict=True) if k) / max(sum(keep), 1)
     st.write(
         t(
@@ -257,20 +273,20 @@ def _population(services: Services, case: dict[str, Any], explanation: dict[str,
             count=number(sum(keep), language),
             rate=percent(group_rate, language),
             everyone=percent(sum(outcome) / len(outcome), language),
-            total=number(population["rows"], language),
+            total=number(population.rows, language),
         )
     )
     for reason in top:
-        values = _shown(population["features"][reason["feature"]], reason["unit"])
+        values = _shown(population.features[reason.feature], reason.unit)
         group = [v for v, k in zip(values, keep, strict=True) if k]
-        value = _shown([reason["value"]], reason["unit"])[0]
+        value = _shown([reason.value], reason.unit)[0]
         chart = charts.distribution(values, group, value, _axis_title(reason, language), language)
-        st.plotly_chart(chart, width="stretch")
+        st.altair_chart(chart, width="stretch")
         st.caption(
             t(
                 "position",
                 language,
-                value=value_text(reason["value"], reason["unit"], language),
+                value=value_text(reason.value, reason.unit, language),
                 everyone=percent(_share_below(values, value), language, 0),
                 group=percent(_share_below(group, value), language, 0),
             )
@@ -278,13 +294,13 @@ def _population(services: Services, case: dict[str, Any], explanation: dict[str,
     if len(top) >= 2:
         x, y = top[0], top[1]
         points = {
-            "x": _shown(population["features"][x["feature"]], x["unit"]),
-            "y": _shown(population["features"][y["feature"]], y["unit"]),
+            "x": _shown(population.features[x.feature], x.unit),
+            "y": _shown(population.features[y.feature], y.unit),
             "outcome": outcome,
         }
-        applicant = (_shown([x["value"]], x["unit"])[0], _shown([y["value"]], y["unit"])[0])
+        applicant = (_shown([x.value], x.unit)[0], _shown([y.value], y.unit)[0])
         chart = charts.scatter(points, _axis_title(x, language), _axis_title(y, language), applicant, language)
-        st.plotly_chart(chart, width="stretch")
+        st.altair_chart(chart, width="stretch")
         st.caption(t("scatter_caption", language))
 
 
@@ -316,7 +332,7 @@ def _what_if(services: Services, case: dict[str, Any], version: str, language: s
         body = case["body"] | {"application": application | changed}
         case["what_if"] = {
             "answer": services.explainer.call(
-                "POST", "/v1/explanations", params={"top": 3, "model_version": version}, json=body
+                "POST", "/v1/explanations", Explanation, params={"top": 3, "model_version": version}, json=body
             ),
             "changes": {f: (application.get(f), v) for f, v in changed.items() if v != application.get(f)},
         }
@@ -326,24 +342,19 @@ def _what_if(services: Services, case: dict[str, Any], version: str, language: s
     if not answer.ok:
         problem(answer, "explainer", language)
         return
-    result, before = answer.data, case["score"]
-    delta = (result["probability"] - before["probability"]) * 100
+    result, before = answer.value, case["score"]
+    delta = (result.probability - before.probability) * 100
     left, right = st.columns(2)
     left.metric(
         t("probability", language),
-        percent(result["probability"], language),
+        percent(result.probability, language),
         delta=f"{number(delta, language, 1)} {t('points_short', language)}",
         delta_color="inverse",
     )
-    left.subheader(f"{DECISION_ICONS[result['decision']]} {t(result['decision'], language)}")
-    if result["decision"] != before["decision"]:
+    left.subheader(f"{DECISION_ICONS[result.decision]} {t(result.decision, language)}")
+    if result.decision != before.decision:
         left.success(
-            t(
-                "decision_changed",
-                language,
-                before=t(before["decision"], language),
-                after=t(result["decision"], language),
-            )
+            t("decision_changed", language, before=t(before.decision, language), after=t(result.decision, language))
         )
     else:
         left.write(t("decision_same", language))
@@ -353,26 +364,25 @@ def _what_if(services: Services, case: dict[str, Any], version: str, language: s
             f"- {label(field, language)}: {value_text(old, unit, language)} → {value_text(new, unit, language)}"
         )
     right.caption(t("reasons_after", language))
-    for side in ("towards_default", "towards_repayment"):
-        for reason in result[side]:
-            right.write(f"{'▲' if side == 'towards_default' else '▼'} {reason_text(reason, language)}")
+    for arrow, reasons in (("▲", result.towards_default), ("▼", result.towards_repayment)):
+        for reason in reasons:
+            right.write(f"{arrow} {reason_text(reason, language)}")
 
 
 def show_case(services: Services, case: dict[str, Any], language: str) -> None:
-    result = case["score"]
+    result: Score = case["score"]
     _decision(result, language)
-    version = result["model_version"]
+    version = result.model_version
+    params = {"top": 5, "model_version": version}
     explanation = _once(
         case,
         "explanation",
         lambda: (
             services.explainer.call(
-                "GET", f"/v1/applicants/{case['applicant']}/explanation", params={"top": 5, "model_version": version}
+                "GET", f"/v1/applicants/{case['applicant']}/explanation", Explanation, params=params
             )
             if case["applicant"] is not None
-            else services.explainer.call(
-                "POST", "/v1/explanations", params={"top": 5, "model_version": version}, json=case["body"]
-            )
+            else services.explainer.call("POST", "/v1/explanations", Explanation, params=params, json=case["body"])
         ),
     )
     # one view at a time: only what is looked at is computed and drawn
@@ -388,10 +398,10 @@ def show_case(services: Services, case: dict[str, Any], language: str) -> None:
     elif not explanation.ok:
         problem(explanation, "explainer", language)
     elif view == "population":
-        _population(services, case, explanation.data, language)
+        _population(services, case, explanation.value, language)
     else:
-        _reasons(explanation.data, language)
-        if result["decision"] == "refused":
+        _reasons(explanation.value, language)
+        if result.decision == "refused":
             _counter_offer(services, case, version, language)
 
 

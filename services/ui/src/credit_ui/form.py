@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
-from credit_core.features import YEAR_DAYS
-from credit_core.requests import EXAMPLE_APPLICATION, Application
+from credit_core.catalogue import YEAR_DAYS
+from credit_core.contracts.applications import EXAMPLE_APPLICATION, Application
 from credit_core.schema import APPLICATION_TEST, Column, Kind, Unit
 from pydantic import ValidationError
 
@@ -73,7 +73,7 @@ def _bound(value: float | None, language: str) -> str:
 
 
 def problems(values: dict[str, Any], language: str) -> dict[str, str]:
-    """Field -> what is wrong with it: the scoring API's own validation (``credit_core.requests``)
+    """Field -> what is wrong with it: the scoring API's own validation (``credit_core.contracts.applications``)
     and two consistency rules between fields."""
     found: dict[str, str] = {}
     try:

@@ -169,6 +169,7 @@ TEXT: dict[str, dict[str, str]] = {
     "employment_years": {"en": "Years in the current job", "fr": "Années dans l'emploi actuel"},
     "what_if_score": {"en": "Score the change", "fr": "Calculer avec ces changements"},
     "points_short": {"en": "pts", "fr": "pts"},
+    "points_axis": {"en": "Probability of default (points)", "fr": "Probabilité de défaut (points)"},
     "decision_changed": {
         "en": "The decision changes: {before} → {after}",
         "fr": "La décision change : {before} → {after}",

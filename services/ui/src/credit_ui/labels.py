@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from credit_core.features import YEAR_DAYS, feature_catalogue
+from credit_core.catalogue import YEAR_DAYS, feature_catalogue
+from credit_core.contracts.explanations import FeatureContribution
 from credit_core.schema import APPLICATION_TEST, Unit
 
 from credit_ui.i18n import number
@@ -242,11 +243,11 @@ def short(text: str) -> str:
     return re.sub(r"\s*\([^)]*\)", "", text).strip()
 
 
-def group_label(reason: dict[str, Any], language: str) -> str:
+def group_label(reason: FeatureContribution, language: str) -> str:
     """The topic a reason is reported under (a raw field's own label when it has no topic)."""
     if language != "fr":
-        return str(reason["group"])
-    return GROUPS_FR.get(reason["group"]) or short(label(reason["feature"], language))
+        return reason.group
+    return GROUPS_FR.get(reason.group) or short(label(reason.feature, language))
 
 
 _WORDS = {

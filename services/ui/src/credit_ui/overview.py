@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 
-import plotly.graph_objects as go
-import polars as pl
+import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from credit_core.contracts.drift import Run, Summary
+from credit_core.contracts.explanations import GlobalImportance
+from credit_core.contracts.model_card import ModelInfo
 
 from credit_ui import charts
 from credit_ui.applicant import problem
@@ -25,122 +27,115 @@ def batch_page(services: Services, language: str) -> None:
     upload = st.file_uploader(t("batch_file", language), type=["csv"], key="batch_file")
     if upload is None:
         return
-    answer = services.scoring.call(
+    answer = services.scoring.text(
         "POST", "/v1/scores/batch.csv", files={"file": (upload.name, upload.getvalue(), "text/csv")}
     )
     if not answer.ok:
         problem(answer, "scoring", language)
         return
-    scored = pl.read_csv(io.StringIO(answer.data))
-    refused = scored.filter(pl.col("decision") == "refused").height
+    scored = pd.read_csv(io.StringIO(answer.value))
+    refused = int((scored["decision"] == "refused").sum())
     left, middle, right = st.columns(3)
-    left.metric(t("batch_rows", language), number(scored.height, language))
+    left.metric(t("batch_rows", language), number(len(scored), language))
     middle.metric(
-        t("batch_refused", language), f"{number(refused, language)} ({percent(refused / scored.height, language)})"
+        t("batch_refused", language), f"{number(refused, language)} ({percent(refused / len(scored), language)})"
     )
-    right.metric(t("batch_mean", language), percent(scored["probability"].mean(), language))  # type: ignore[arg-type]
-    st.dataframe(scored.select("SK_ID_CURR", "probability", "decision", "model_version"), hide_index=True)
+    right.metric(t("batch_mean", language), percent(float(scored["probability"].mean()), language))
+    st.dataframe(scored[["SK_ID_CURR", "probability", "decision", "model_version"]], hide_index=True)
     st.download_button(
-        t("batch_download", language), answer.data, file_name=f"scored-{upload.name}", mime="text/csv", key="batch_dl"
+        t("batch_download", language), answer.value, file_name=f"scored-{upload.name}", mime="text/csv", key="batch_dl"
     )
 
 
 def model_page(services: Services, language: str) -> None:
     st.header(t("model_card", language))
-    info = services.scoring.call("GET", "/v1/model")
+    info = services.scoring.call("GET", "/v1/model", ModelInfo)
     if not info.ok:
         problem(info, "scoring", language)
     else:
-        model, metrics = info.data, info.data["metrics"]
-        holdout, costs, data = metrics.get("holdout", {}), metrics.get("reference_costs", {}), metrics.get("data", {})
+        model = info.value
+        card, holdout, costs = model.card, model.card.holdout, model.card.reference_costs
         left, middle, right = st.columns(3)
-        left.metric(t("model_version", language, version=model["version"]), model["candidate"])
-        left.write(f"{t('trained_at', language)}: {model['trained_at']}")
-        if data:
-            left.write(
-                t(
-                    "trained_on",
-                    language,
-                    applicants=number(data.get("training_applicants"), language),
-                    holdout=number(data.get("holdout_applicants"), language),
-                    rate=percent(data.get("default_rate"), language),
-                )
+        left.metric(t("model_version", language, version=model.version), card.candidate)
+        left.write(f"{t('trained_at', language)}: {card.trained_at:%Y-%m-%d %H:%M} UTC")
+        left.write(
+            t(
+                "trained_on",
+                language,
+                applicants=number(card.training_applicants, language),
+                holdout=number(card.holdout_applicants, language),
+                rate=percent(card.default_rate, language),
             )
-        middle.metric(t("holdout_auc", language), number(holdout.get("auc"), language, 3))
-        middle.write(f"{t('threshold', language)}: {percent(model['threshold'], language)}")
-        right.metric(t("holdout_cost", language), number(holdout.get("cost_per_1000"), language))
-        if costs:
-            accept = number(costs.get("accept_everyone_per_1000"), language)
-            refuse = number(costs.get("refuse_everyone_per_1000"), language)
-            right.write(t("cost_everyone", language, accept=accept, refuse=refuse))
-        curves = metrics.get("curves") or {}
-        if curves:
-            cost, roc = st.columns(2)
-            cost.subheader(t("cost_curve", language))
-            cost.plotly_chart(charts.cost_curve(curves["cost"], model["threshold"], language), width="stretch")
-            best = min(range(len(curves["cost"]["threshold"])), key=lambda i: curves["cost"]["cost_per_1000"][i])
-            cost.caption(
-                t(
-                    "cost_caption",
-                    language,
-                    threshold=percent(model["threshold"], language),
-                    cost=number(holdout.get("cost_per_1000"), language),
-                    best=percent(curves["cost"]["threshold"][best], language, 0),
-                    best_cost=number(curves["cost"]["cost_per_1000"][best], language),
-                )
+        )
+        middle.metric(t("holdout_auc", language), number(holdout.auc, language, 3))
+        middle.write(f"{t('threshold', language)}: {percent(model.threshold, language)}")
+        right.metric(t("holdout_cost", language), number(holdout.cost_per_1000, language))
+        accept = number(costs.accept_everyone_per_1000, language)
+        refuse = number(costs.refuse_everyone_per_1000, language)
+        right.write(t("cost_everyone", language, accept=accept, refuse=refuse))
+        curves = card.curves
+        cost, roc = st.columns(2)
+        cost.subheader(t("cost_curve", language))
+        cost.altair_chart(charts.cost_curve(curves.cost, model.threshold, language), width="stretch")
+        best = min(range(len(curves.cost.threshold)), key=lambda i: curves.cost.cost_per_1000[i])
+        cost.caption(
+            t(
+                "cost_caption",
+                language,
+                threshold=percent(model.threshold, language),
+                cost=number(holdout.cost_per_1000, language),
+                best=percent(curves.cost.threshold[best], language, 0),
+                best_cost=number(curves.cost.cost_per_1000[best], language),
             )
-            roc.subheader(t("roc_curve", language))
-            roc.plotly_chart(charts.roc(curves["roc"], language), width="stretch")
-            roc.caption(t("roc_caption", language, auc=number(holdout.get("auc"), language, 3)))
-        else:
-            st.info(t("no_curves", language))
-        if metrics.get("candidates"):
-            st.subheader(t("candidates", language))
-            rows = [
-                {
-                    t("candidate", language): ("✔ " if c["chosen"] else "") + c["candidate"],
-                    t("cv_auc", language): round(c["cv_auc"], 4),
-                    t("holdout_auc", language): round(c["holdout_auc"], 4),
-                    t("holdout_cost", language): round(c["holdout_cost_per_1000"], 1),
-                    t("threshold", language): round(c["threshold"], 4),
-                    t("refusal_rate", language): round(c["holdout_refusal_rate"], 4),
-                    t("fit_seconds", language): round(c["fit_seconds"], 1),
-                }
-                for c in metrics["candidates"]
-            ]
-            st.dataframe(rows, hide_index=True)
-    importance = services.explainer.call("GET", "/v1/explanations/global", params={"top": 15})
+        )
+        roc.subheader(t("roc_curve", language))
+        roc.altair_chart(charts.roc(curves.roc, language), width="stretch")
+        roc.caption(t("roc_caption", language, auc=number(holdout.auc, language, 3)))
+        st.subheader(t("candidates", language))
+        rows = [
+            {
+                t("candidate", language): ("✔ " if c.chosen else "") + c.candidate,
+                t("cv_auc", language): round(c.cv_auc, 4),
+                t("holdout_auc", language): round(c.holdout_auc, 4),
+                t("holdout_cost", language): round(c.holdout_cost_per_1000, 1),
+                t("threshold", language): round(c.threshold, 4),
+                t("refusal_rate", language): round(c.holdout_refusal_rate, 4),
+                t("fit_seconds", language): round(c.fit_seconds, 1),
+            }
+            for c in card.candidates
+        ]
+        st.dataframe(rows, hide_index=True)
+    importance = services.explainer.call("GET", "/v1/explanations/global", GlobalImportance, params={"top": 15})
     if not importance.ok:
         problem(importance, "explainer", language)
         return
-    features = importance.data["features"]
+    features = importance.value.features
     st.subheader(t("importance", language))
-    st.plotly_chart(
+    st.altair_chart(
         charts.bars(
-            [short(label(r["feature"], language)) for r in features],
-            [r["mean_abs_shap"] for r in features],
-            [number(r["mean_abs_shap"], language, 3) for r in features],
+            [short(label(r.feature, language)) for r in features],
+            [r.mean_abs_shap for r in features],
+            [number(r.mean_abs_shap, language, 3) for r in features],
         ),
         width="stretch",
     )
 
 
-def _performance(run: dict[str, object], language: str) -> None:
-    performance = run.get("performance") or {}
-    assert isinstance(performance, dict)
+def _performance(run: Run, language: str) -> None:
+    performance = run.performance
     st.subheader(t("realised", language))
-    outcomes = performance.get("outcomes", 0)
-    if not outcomes or performance.get("auc") is None:
+    outcomes = performance.outcomes
+    if not outcomes or performance.auc is None:
         st.info(t("no_outcomes", language, count=number(outcomes, language)))
         return
     left, right = st.columns(2)
-    auc, reference_auc = performance["auc"], performance.get("holdout_auc")
+    auc, reference_auc = performance.auc, performance.holdout_auc
     left.metric(
         t("realised_auc", language),
         number(auc, language, 3),
         delta=None if reference_auc is None else number(auc - reference_auc, language, 3),
     )
-    cost, reference_cost = performance.get("cost_per_1000"), performance.get("holdout_cost_per_1000")
+    cost, reference_cost = performance.cost_per_1000, performance.holdout_cost_per_1000
     right.metric(
         t("realised_cost", language),
         number(cost, language),
@@ -160,57 +155,49 @@ def _performance(run: dict[str, object], language: str) -> None:
 
 def monitoring_page(services: Services, language: str) -> None:
     st.header(t("drift_status", language))
-    summary = services.monitor.call("GET", "/v1/drift/summary")
+    summary = services.monitor.call("GET", "/v1/drift/summary", Summary)
     if not summary.ok:
         problem(summary, "monitor", language)
         return
-    data = summary.data
-    if data["latest"] is None:
+    data = summary.value
+    latest = data.latest
+    if latest is None:
         st.info(t("no_run", language))
         return
-    status = data["status"]
-    st.subheader(f"{STATUS_ICONS.get(status, '')} {t('status_' + status, language)}")
-    st.write(t("status_advice_" + status, language))
-    if language != "en" and data["reasons"]:
+    st.subheader(f"{STATUS_ICONS.get(data.status, '')} {t('status_' + data.status, language)}")
+    st.write(t("status_advice_" + data.status, language))
+    if language != "en" and data.reasons:
         st.caption(t("monitor_words", language))
-    for reason in data["reasons"]:
+    for reason in data.reasons:
         st.write(f"- {reason}")
-    trend = data["trend"]
     st.caption(t("drift_trend", language))
-    st.plotly_chart(
-        go.Figure(
-            go.Scatter(
-                x=[f"#{r['id']}" for r in trend],
-                y=[r["drifted_importance"] * 100 for r in trend],
-                mode="lines+markers+text",
-                text=[STATUS_ICONS.get(r["status"], "") for r in trend],
-                textposition="top center",
-                line={"color": charts.BLUE},
-            )
-        )
-        .update_layout(height=260, margin={"t": 10, "b": 10})
-        .update_xaxes(type="category", title=t("run", language))
-        .update_yaxes(title=t("drifted_importance_axis", language), rangemode="tozero"),
+    st.altair_chart(
+        charts.trend(
+            [f"#{r.id}" for r in data.trend],
+            [r.drifted_importance * 100 for r in data.trend],
+            [STATUS_ICONS.get(r.status, "") for r in data.trend],
+            t("drifted_importance_axis", language),
+            t("run", language),
+        ),
         width="stretch",
     )
-    latest = data["latest"]
     st.write(
         t(
             "latest_run",
             language,
-            id=latest["id"],
-            rows=number(latest["current_rows"], language),
-            drifted=latest["drifted_columns"],
-            columns=latest["columns"],
-            share=percent(latest["drifted_importance"], language),
+            id=latest.id,
+            rows=number(latest.current_rows, language),
+            drifted=latest.drifted_columns,
+            columns=latest.columns,
+            share=percent(latest.drifted_importance, language),
         )
     )
     _performance(latest, language)
-    run = services.monitor.call("GET", f"/v1/drift/runs/{latest['id']}")
+    run = services.monitor.call("GET", f"/v1/drift/runs/{latest.id}", Run)
     if run.ok:
         st.subheader(t("latest_columns", language))
-        st.dataframe(run.data["column_results"], hide_index=True)
-    report = services.monitor.call("GET", f"/v1/drift/runs/{latest['id']}/report")
+        st.dataframe([c.model_dump() for c in run.value.column_results or []], hide_index=True)
+    report = services.monitor.text("GET", f"/v1/drift/runs/{latest.id}/report")
     if report.ok:
         with st.expander(t("report", language)):
-            components.html(report.data, height=700, scrolling=True)
+            components.html(report.value, height=700, scrolling=True)
