@@ -14,11 +14,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 setup: $(STAMP)
 
-$(STAMP): constraints.txt requirements-dev.txt packages/credit-core/pyproject.toml services/*/pyproject.toml
+$(STAMP): constraints.txt requirements-dev.txt packages/*/pyproject.toml services/*/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet \
 		-e packages/credit-core \
+		-e packages/credit-synthetic \
 		-e services/trainer \
 		-e services/scoring-api \
 		-e services/explainer \

@@ -36,9 +36,8 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 from credit_core.loader import load_tables
-from credit_core.registry import load_credit_model, model_uri
-from credit_core.scoring import CompiledModel
-from credit_core.synthetic import generate
+from credit_core.registry import CHAMPION, MODEL_NAME, load_version
+from credit_synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -128,12 +127,12 @@ end
 
 
 def in_process(registry: str, data: Path) -> tuple[float, float]:
-    import mlflow
+    """One application on the compiled model as the API loads it; a batch through its batch path."""
+    from mlflow import MlflowClient
 
-    mlflow.set_tracking_uri(registry)
-    mlflow.set_registry_uri(registry)
-    bundle = load_credit_model(model_uri())
-    compiled = CompiledModel.compile(bundle)
+    version = MlflowClient(registry, registry).get_model_version_by_alias(MODEL_NAME, CHAMPION).version
+    with tempfile.TemporaryDirectory() as tmp:
+        compiled, _, _ = load_version(registry, MODEL_NAME, str(version), Path(tmp))
     records = pl.read_parquet(data / "application_test.parquet").head(2_000).to_dicts()
     for record in records[:200]:
         compiled.probability(record)
@@ -149,7 +148,7 @@ def in_process(registry: str, data: Path) -> tuple[float, float]:
         else pl.concat([tables.application] * 5).head(10_000)
     )
     started = time.perf_counter()
-    bundle.score(application, tables.history)
+    compiled.score_frame(application, tables.history)
     batch_rate = application.height / (time.perf_counter() - started)
     return statistics.median(times) * 1e3, batch_rate
 

@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 import polars as pl
-from credit_core.features import build_features, feature_columns
+from credit_core.catalogue import feature_columns
+from credit_core.features import build_features
 from credit_core.loader import scan_tables
 from credit_core.schema import FULL_SIZE_ROWS
 

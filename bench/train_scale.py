@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 from credit_core.features import build_features
 from credit_core.loader import scan_tables
-from credit_core.model import model_frame
+from credit_core.pipeline import model_frame
 from credit_core.schema import FULL_SIZE_ROWS
 from credit_trainer.candidates import make_candidate
 from sklearn.metrics import roc_auc_score

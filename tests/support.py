@@ -1,5 +1,6 @@
-"""Helpers shared by the cross-service tests: requests built from a data folder, services
-started as real processes. (``tests`` is on the test path: ``from support import ...``.)"""
+"""Helpers shared by every test folder: requests built from a data folder, services started as
+real processes, registered models loaded as the services load them. (``tests`` is on the test
+path: ``from support import ...``; the fixtures are in the root ``conftest.py``.)"""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from typing import Any
 import httpx
 import polars as pl
 from credit_core.loader import request_bodies
+from credit_core.registry import MODEL_NAME, load_version
 from credit_core.schema import HISTORY_TABLES
+from credit_core.scoring import CompiledModel
 
 
 def requests_from_folder(
@@ -28,6 +31,21 @@ def requests_from_folder(
     application = pl.read_parquet(folder / f"{table}.parquet").drop("TARGET", strict=False).head(n)
     history = {name: pl.read_parquet(folder / f"{name}.parquet") for name in HISTORY_TABLES} if with_history else {}
     return request_bodies(application, history)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
+    """Until ``url`` answers 200; fails with the end of ``log`` if the process exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer (exit code {process.poll()}):\n{log.read_text()[-3000:]}")
+        time.sleep(0.3)
 
 
 def free_port() -> int:
@@ -54,16 +72,7 @@ def served(
         process = subprocess.Popen(command, env=os.environ | env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}{ready}", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(log.read_text()[-3000:]) from None
-                time.sleep(0.3)
+        wait_until_answering(f"{url}{ready}", process, log, timeout)
         yield url
     finally:
         process.terminate()
@@ -86,3 +95,9 @@ def refused_with_offer(explainer_url: str, synthetic: Path) -> tuple[int, dict[s
         if offer is not None:
             return int(applicant), offer
     raise AssertionError("no refused applicant with a counter-offer among the 60 ingested")
+
+
+def registered_model(registry: str, folder: Path, version: str = "1") -> tuple[CompiledModel, Path]:
+    """A registry version's compiled model and verified artifacts, as a service loads them."""
+    model, _, artifacts = load_version(registry, MODEL_NAME, version, folder)
+    return model, artifacts

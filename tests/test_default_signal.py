@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from credit_core.features import APPLICATION_FEATURES, RAW_FEATURES, build_features
+from credit_core.catalogue import APPLICATION_FEATURES, NUMERIC_FEATURES, RAW_FEATURES
+from credit_core.features import build_features
 from credit_core.loader import load_tables
-from credit_core.model import model_frame
-from credit_core.synthetic import generate
-from credit_trainer.candidates import NUMERIC_FEATURES, make_candidate
+from credit_core.pipeline import model_frame
+from credit_synthetic import generate
+from credit_trainer.candidates import make_candidate
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import polars as pl
 import pytest
-from credit_core.synthetic import generate
 from credit_monitor.cli import app as monitor_cli
+from credit_synthetic import generate
 from support import served, trained_store
 from typer.testing import CliRunner
 
@@ -163,7 +163,7 @@ def _dashboard_shows_it(monitor_url: str, monkeypatch: pytest.MonkeyPatch) -> No
     assert any("EXT_SOURCE" in m.value for m in app.markdown)
     table = app.dataframe[0].value
     assert bool(table.loc[table["column"] == "EXT_SOURCE_2", "drifted"].iloc[0])
-    assert len(app.get("plotly_chart")) == 1
+    assert len(app.get("vega_lite_chart")) == 1
 
 
 def test_offline_comparison_of_two_data_sets(synthetic: Path, tmp_path: Path) -> None:

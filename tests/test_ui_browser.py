@@ -67,12 +67,13 @@ def drifted(ui_stack: dict[str, str], synthetic: Path) -> dict[str, Any]:
 
 
 def _settled(page: Any, timeout: float = 30) -> None:
-    """Wait until the script run is over (Streamlit marks its app root) and every plotly chart has
-    drawn; then check that no exception is shown."""
+    """Wait until the script run is over (Streamlit marks its app root) and every chart (Vega-Lite)
+    has drawn; then check that no exception is shown."""
     page.wait_for_timeout(100)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout * 1000)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.main-svg'))",
+        "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+        ".every(c => c.querySelector('.vega-embed canvas, .vega-embed svg'))",
         timeout=timeout * 1000,
     )
     exceptions = page.locator('[data-testid="stException"]')
@@ -128,7 +129,7 @@ def _journey(
     timings["applicant_page_seconds"] = time.perf_counter() - start
     assert page.get_by_text("✖ Refused").count() >= 1
     assert page.get_by_text("Raises the risk").is_visible() and page.get_by_text("Lowers the risk").is_visible()
-    assert page.locator(".stPlotlyChart").count() >= 2
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2
     _shot(page, "1-applicant")
 
     page.get_by_text("Compared with others", exact=True).click()
