@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCAL = {"credit-core": ROOT / "packages" / "credit-core"}
+LOCAL = {"credit-core": ROOT / "packages" / "credit-core", "credit-synthetic": ROOT / "packages" / "credit-synthetic"}
 NAME = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*(?:\[([^\]]*)\])?(.*)$")
 
 

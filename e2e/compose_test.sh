@@ -39,6 +39,12 @@ if [ "$STAND_INS" = "1" ]; then
         rootfs=$(mktemp -d)
         debootstrap --variant=minbase bookworm "$rootfs" >"$OUT/debootstrap.log" 2>&1 \
             || { tail -30 "$OUT/debootstrap.log"; exit 1; }
+        # slim like Debian's own -slim images: no package lists or caches, dpkg told to leave out
+        # documentation, manual pages and translations, apt told to keep no cache (docker-clean)
+        rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/var/log/*.log \
+            "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/*
+        cp docker/ci/dpkg-slim.cfg "$rootfs/etc/dpkg/dpkg.cfg.d/slim"
+        cp docker/ci/apt-docker-clean "$rootfs/etc/apt/apt.conf.d/docker-clean"
         tar -C "$rootfs" -c . | docker import - bank-scoring-ci/debian:bookworm >/dev/null
         rm -rf "$rootfs"
     fi

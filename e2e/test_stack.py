@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from credit_core.requests import EXAMPLE_APPLICATION
+from credit_core.contracts.applications import EXAMPLE_APPLICATION
 
 ENV = os.environ
 if "E2E_SCORING_URL" not in ENV:
