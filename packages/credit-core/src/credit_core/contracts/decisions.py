@@ -50,6 +50,7 @@ class DecisionFacts(BaseModel):
     decision: Decision = Field(max_length=10)
     source: Source = Field(max_length=20, description="Which route scored it")
     latency_ms: float = Field(description="Time spent scoring, request parsing excluded")
+    client: str | None = Field(default=None, max_length=100, description="Who asked: the API key's client")
 
 
 class RawInput(BaseModel):
