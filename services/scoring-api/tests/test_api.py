@@ -59,6 +59,7 @@ def test_every_score_is_logged_with_every_field(registry: str, database: str, sy
     assert row["probability"] == score["probability"] and row["decision"] == score["decision"]
     assert row["threshold"] == score["threshold"] and row["model_version"] == score["model_version"] == "1"
     assert row["model_name"] == "credit-default" and row["source"] == "api" and row["latency_ms"] > 0
+    assert row["client"] == "key-1"  # the first of SCORING_API_KEYS asked (its name, not the key)
     assert row["raw_input"]["application"]["SK_ID_CURR"] == score["applicant_id"]
     assert len(row["raw_input"]["history"]["bureau"]) == len(request["bureau"])
     assert row["features"]["BUREAU_COUNT"] == len(request["bureau"]) and "EXT_SOURCE_MEAN" in row["features"]

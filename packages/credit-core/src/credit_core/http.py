@@ -24,14 +24,19 @@ LATENCY_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="One of the service's API keys")
 
 
-def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> None:
-    """Reads the accepted keys from ``app.state.settings.api_keys`` (empty: no key needed)."""
+def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> str | None:
+    """Reads the accepted keys from ``app.state.settings.api_keys`` (empty: no key needed); the
+    client that asked: ``key-N`` for the N-th key of the list (None when no key is needed)."""
     allowed = request.app.state.settings.api_keys
-    if allowed and key not in allowed:
+    if not allowed:
+        return None
+    if key not in allowed:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or invalid X-API-Key header")
+    return f"key-{allowed.index(key) + 1}"
 
 
 ApiKey = Depends(require_api_key)
+Client = Annotated[str | None, Depends(require_api_key)]
 
 
 def request_metrics(prefix: str) -> tuple[Counter, Histogram]:

@@ -16,7 +16,11 @@ from credit_scoring_api import telemetry
 
 
 def decide(
-    application: dict[str, Any], history: dict[str, list[dict[str, Any]]], model: LoadedModel, source: Source
+    application: dict[str, Any],
+    history: dict[str, list[dict[str, Any]]],
+    model: LoadedModel,
+    source: Source,
+    client: str | None,
 ) -> tuple[Score, DecisionRecord]:
     """The score of one raw application (and its history rows), and its decision record."""
     started = time.perf_counter()
@@ -48,6 +52,7 @@ def decide(
         decision=decision,
         source=source,
         latency_ms=(time.perf_counter() - started) * 1e3,
+        client=client,
         raw_input=RawInput.model_construct(
             application={k: v for k, v in application.items() if v is not None}, history=history
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from credit_core.http import ApiKey
+from credit_core.http import ApiKey, Client
 from credit_core.model_store import LoadedModel, ModelStore
 from fastapi import Depends, HTTPException, Request, status
 
@@ -28,7 +28,7 @@ def writer(request: Request) -> PredictionLogWriter:
     return request.app.state.writer  # type: ignore[no-any-return]
 
 
-__all__ = ["ApiKey", "Engine", "Model", "Writer"]
+__all__ = ["ApiKey", "Client", "Engine", "Model", "Writer"]
 Model = Annotated[LoadedModel, Depends(model)]
 Engine = Annotated[sa.Engine, Depends(engine)]
 Writer = Annotated[PredictionLogWriter, Depends(writer)]

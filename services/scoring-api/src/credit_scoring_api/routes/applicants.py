@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 
 from credit_scoring_api.db import applicants
 from credit_scoring_api.decisions import decide
-from credit_scoring_api.deps import ApiKey, Engine, Model, Writer
+from credit_scoring_api.deps import ApiKey, Client, Engine, Model, Writer
 
 # applicants' data: behind the API keys, like scoring (the explainer and the dashboard send theirs)
 router = APIRouter(prefix="/v1/applicants", tags=["applicants"], dependencies=[ApiKey])
@@ -53,8 +53,10 @@ def applicant(engine: Engine, applicant_id: int = ApplicantId) -> StoredApplican
 
 
 @router.get("/{applicant_id}/score", response_model=Score, summary="Score a known applicant")
-def applicant_score(engine: Engine, model: Model, writer: Writer, applicant_id: int = ApplicantId) -> Score:
+def applicant_score(
+    engine: Engine, model: Model, writer: Writer, client: Client, applicant_id: int = ApplicantId
+) -> Score:
     row = _stored(engine, applicant_id)
-    result, record = decide(row.application, row.history, model, "store")
+    result, record = decide(row.application, row.history, model, "store", client)
     writer.submit(record)
     return result

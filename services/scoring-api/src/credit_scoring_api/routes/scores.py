@@ -15,20 +15,20 @@ from fastapi import APIRouter, HTTPException, Request, UploadFile, status
 from fastapi.responses import Response
 
 from credit_scoring_api.decisions import decide
-from credit_scoring_api.deps import ApiKey, Model, Writer
+from credit_scoring_api.deps import ApiKey, Client, Model, Writer
 
 router = APIRouter(prefix="/v1/scores", tags=["scores"], dependencies=[ApiKey])
 
 
 @router.post("", response_model=Score, summary="Score one application")
-async def score(request: ScoreRequest, model: Model, writer: Writer) -> Score:
-    result, record = decide(request.application.model_dump(), request.history(), model, "api")
+async def score(request: ScoreRequest, model: Model, writer: Writer, client: Client) -> Score:
+    result, record = decide(request.application.model_dump(), request.history(), model, "api", client)
     writer.submit(record)
     return result
 
 
 @router.post("/batch", response_model=BatchScores, summary="Score many applications (JSON)")
-async def score_batch(batch: BatchRequest, model: Model, writer: Writer, http: Request) -> BatchScores:
+async def score_batch(batch: BatchRequest, model: Model, writer: Writer, http: Request, client: Client) -> BatchScores:
     limit = http.app.state.settings.max_batch
     if len(batch.applications) > limit:
         raise HTTPException(
@@ -37,7 +37,7 @@ async def score_batch(batch: BatchRequest, model: Model, writer: Writer, http: R
         )
     scores = []
     for item in batch.applications:
-        result, record = decide(item.application.model_dump(), item.history(), model, "batch")
+        result, record = decide(item.application.model_dump(), item.history(), model, "batch", client)
         writer.submit(record)
         scores.append(result)
     return BatchScores(scores=scores)
@@ -49,7 +49,7 @@ async def score_batch(batch: BatchRequest, model: Model, writer: Writer, http: R
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "SK_ID_CURR, probability, decision, threshold, ..."}},
 )
-async def score_csv(file: UploadFile, model: Model, writer: Writer, http: Request) -> Response:
+async def score_csv(file: UploadFile, model: Model, writer: Writer, http: Request, client: Client) -> Response:
     limit = http.app.state.settings.max_batch
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "application_test.csv"
@@ -62,7 +62,7 @@ async def score_csv(file: UploadFile, model: Model, writer: Writer, http: Reques
         raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, f"{frame.height} rows; at most {limit} per batch")
     rows = []
     for record in frame.to_dicts():
-        result, decision = decide(record, {}, model, "batch-csv")
+        result, decision = decide(record, {}, model, "batch-csv", client)
         writer.submit(decision)
         rows.append(result.model_dump(mode="json"))
     out = io.BytesIO()
