@@ -106,4 +106,16 @@ E2E_MONITOR_URL=http://127.0.0.1:8002 E2E_UI_URL=http://127.0.0.1:8501 E2E_MLFLO
 E2E_SCORING_API_KEY=$SCORING_API_KEY E2E_EXPLAINER_API_KEY=$EXPLAINER_API_KEY E2E_MONITOR_API_KEY=$MONITOR_API_KEY \
 E2E_ARTEFACTS=$OUT \
     "$BIN/python" -m pytest -v --no-cov -p no:cacheprovider e2e
+
+# ---- 5. start-up: each service restarted, seconds until it is ready -----------------------------
+: >"$OUT/start-to-ready.txt"
+for pair in scoring-api:8000/ready explainer:8001/ready monitor:8002/ready ui:8501/_stcore/health; do
+    service=${pair%%:*}; url="http://127.0.0.1:${pair#*:}"
+    "${COMPOSE[@]}" stop "$service" >/dev/null 2>&1
+    began=$(date +%s%N)
+    "${COMPOSE[@]}" start "$service" >/dev/null 2>&1
+    for _ in $(seq 1500); do curl -fsS -o /dev/null "$url" 2>/dev/null && break; sleep 0.2; done
+    curl -fsS -o /dev/null "$url" || { log "$service not ready 300 s after start"; exit 1; }
+    echo "$service: $(( ($(date +%s%N) - began) / 100000000 ))e-1 s from start to ready" | tee -a "$OUT/start-to-ready.txt"
+done
 log "passed in $(elapsed "$started") s in all"
