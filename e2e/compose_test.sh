@@ -116,6 +116,7 @@ for pair in scoring-api:8000/ready explainer:8001/ready monitor:8002/ready ui:85
     "${COMPOSE[@]}" start "$service" >/dev/null 2>&1
     for _ in $(seq 1500); do curl -fsS -o /dev/null "$url" 2>/dev/null && break; sleep 0.2; done
     curl -fsS -o /dev/null "$url" || { log "$service not ready 300 s after start"; exit 1; }
-    echo "$service: $(( ($(date +%s%N) - began) / 100000000 ))e-1 s from start to ready" | tee -a "$OUT/start-to-ready.txt"
+    awk -v s="$service" -v t="$(( $(date +%s%N) - began ))" 'BEGIN { printf "%s: %.1f s from start to ready\n", s, t / 1e9 }' \
+        | tee -a "$OUT/start-to-ready.txt"
 done
 log "passed in $(elapsed "$started") s in all"
