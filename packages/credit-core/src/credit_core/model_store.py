@@ -10,7 +10,6 @@ Used by every service that scores or explains, so that they all follow the champ
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 import threading
 from collections import OrderedDict
@@ -73,7 +72,6 @@ class ModelStore:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._folder = tempfile.TemporaryDirectory(prefix="credit-models-")
-        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no progress bars in service logs
 
     def _client(self) -> MlflowClient:
         return MlflowClient(self.tracking_uri, self.tracking_uri)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -87,6 +88,7 @@ def model_uri(name: str = MODEL_NAME, alias: str = CHAMPION) -> str:
 
 def download_model(uri: str, destination: Path) -> Path:
     """A local copy of a registered model's folder; its files are under ``artifacts/``."""
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no progress bars in logs
     return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(destination)))
 
 

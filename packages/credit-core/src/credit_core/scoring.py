@@ -129,7 +129,8 @@ class _OneHot:
 def _predictor(classifier: Classifier, booster: Any) -> Callable[[np.ndarray], np.ndarray]:
     """The classifier's probability of default for a matrix of model rows, single-threaded."""
     if classifier.kind == "lightgbm":
-        return lambda rows: np.asarray(booster.predict(rows, num_threads=1), dtype=float)
+        # one thread for requests (a service's workers share the cores), all of them for big batches
+        return lambda rows: np.asarray(booster.predict(rows, num_threads=1 if len(rows) < 1_000 else 0), dtype=float)
     if classifier.kind == "xgboost":
         return lambda rows: np.asarray(booster.inplace_predict(rows), dtype=float)
     if classifier.kind == "linear":

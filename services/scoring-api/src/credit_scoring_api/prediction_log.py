@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def table_row(record: DecisionRecord) -> dict[str, Any]:
     """A decision record as a row of ``predictions`` (its fields are the table's columns)."""
-    return dict(record) | {"raw_input": record.raw_input.model_dump()}
+    return dict(record) | {"raw_input": dict(record.raw_input)}  # shallow: its values are plain JSON already
 
 
 class PredictionLogWriter:
