@@ -27,24 +27,11 @@ def decide(
     _, features = request_features(application, history)
     probability = model.compiled.probability_of(features)
     decision = model.compiled.decision(probability)
-    scored_at = datetime.now(UTC)
-    request_id = uuid.uuid4().hex
-    applicant_id = int(application["SK_ID_CURR"])
-    score = Score(
-        applicant_id=applicant_id,
-        probability=probability,
-        decision=decision,
-        threshold=model.threshold,
-        model_name=model.name,
-        model_version=model.version,
-        request_id=request_id,
-        scored_at=scored_at,
-    )
     telemetry.DECISIONS.labels(decision, model.version).inc()
     record = DecisionRecord.model_construct(  # built from validated parts: no second validation
-        request_id=request_id,
-        scored_at=scored_at,
-        applicant_id=applicant_id,
+        request_id=uuid.uuid4().hex,
+        scored_at=datetime.now(UTC),
+        applicant_id=int(application["SK_ID_CURR"]),
         model_name=model.name,
         model_version=model.version,
         threshold=model.threshold,
@@ -58,4 +45,5 @@ def decide(
         ),
         features=features,
     )
+    score = Score.model_construct(**{name: getattr(record, name) for name in Score.model_fields})  # its facts
     return score, record
