@@ -17,7 +17,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 LATENCY_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
@@ -46,8 +48,10 @@ def request_metrics(prefix: str) -> tuple[Counter, Histogram]:
 
 
 class LimitsAndMetrics:
-    """Pure ASGI middleware (cheaper than the decorator form): refuses bodies over the limit,
-    counts requests and observes latency per route template."""
+    """Pure ASGI middleware (cheaper than the decorator form): refuses a body announced over the
+    limit, and any request with a body but without a valid key, before a byte of the body is read
+    (the body of a chunked request is counted as it arrives, see :func:`install`); counts requests
+    and observes latency per route template."""
 
     def __init__(self, app: Any, max_body_bytes: int, requests: Counter, latency: Histogram):
         self.app = app
@@ -63,6 +67,10 @@ class LimitsAndMetrics:
             response = JSONResponse(
                 {"detail": f"request body larger than {self.max_body_bytes} bytes"}, status_code=413
             )
+            await response(scope, receive, send)
+            return
+        if scope["method"] in BODY_METHODS and not _key_accepted(scope):
+            response = JSONResponse({"detail": "missing or invalid X-API-Key header"}, status_code=401)
             await response(scope, receive, send)
             return
         started = time.perf_counter()
@@ -82,6 +90,19 @@ class LimitsAndMetrics:
             self.latency.labels(path).observe(time.perf_counter() - started)
 
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _key_accepted(scope: Any) -> bool:
+    """Every route that takes a body needs a key: checked here, before the body is read."""
+    settings = getattr(scope["app"].state, "settings", None)
+    allowed = getattr(settings, "api_keys", None)
+    if not allowed:
+        return True
+    key = dict(scope["headers"]).get(b"x-api-key")
+    return key is not None and key.decode(errors="replace") in allowed
+
+
 def _field(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location if part != "body")
 
@@ -97,6 +118,8 @@ def install(
     """Middleware and error handlers shared by the services."""
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["*"], allow_headers=["*"])
+    # a body sent in chunks (no Content-Length) is counted as it arrives: 413 at the limit, the rest unread
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_body_bytes)
     app.add_middleware(LimitsAndMetrics, max_body_bytes=max_body_bytes, requests=metrics[0], latency=metrics[1])
 
     @app.exception_handler(RequestValidationError)
@@ -117,6 +140,23 @@ def install(
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+
+
+def document_bodies(app: FastAPI, *models: type[BaseModel]) -> None:
+    """Put in the OpenAPI document the schemas of request bodies a route parses itself (off the
+    event loop) instead of declaring them as parameters."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            components = build().setdefault("components", {}).setdefault("schemas", {})  # build() caches it
+            for model in models:
+                body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(body.pop("$defs", {}))
+                components[model.__name__] = body
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def health_router(ready: Callable[[Request], tuple[bool, dict[str, Any]]], ready_summary: str) -> APIRouter:

@@ -93,16 +93,34 @@ EXAMPLE_APPLICATION: dict[str, Any] = {
 }
 
 
+# rows per history table in one request, at most: about ten times the most any applicant has in the
+# Home Credit data (bureau 116, monthly bureau statuses ~2,000, previous applications 77, POS
+# months ~300, instalments ~370, card months ~190); a longer list is refused with 422 naming it
+HISTORY_LIMITS = {
+    "bureau": 1_000,
+    "bureau_balance": 20_000,
+    "previous_application": 1_000,
+    "POS_CASH_balance": 5_000,
+    "installments_payments": 5_000,
+    "credit_card_balance": 5_000,
+}
+
+
+def _history(table: str) -> Any:
+    limit = HISTORY_LIMITS[table]
+    return Field(default=None, max_length=limit, description=f"The applicant's rows of {table} (at most {limit:,})")
+
+
 class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"application": EXAMPLE_APPLICATION}]})
 
     application: Application
-    bureau: list[BureauRow] | None = None
-    bureau_balance: list[BureauBalanceRow] | None = None
-    previous_application: list[PreviousApplicationRow] | None = None
-    POS_CASH_balance: list[PosCashRow] | None = None
-    installments_payments: list[InstalmentRow] | None = None
-    credit_card_balance: list[CreditCardRow] | None = None
+    bureau: list[BureauRow] | None = _history("bureau")
+    bureau_balance: list[BureauBalanceRow] | None = _history("bureau_balance")
+    previous_application: list[PreviousApplicationRow] | None = _history("previous_application")
+    POS_CASH_balance: list[PosCashRow] | None = _history("POS_CASH_balance")
+    installments_payments: list[InstalmentRow] | None = _history("installments_payments")
+    credit_card_balance: list[CreditCardRow] | None = _history("credit_card_balance")
 
     def history(self) -> dict[str, list[dict[str, Any]]]:
         return {

@@ -42,7 +42,7 @@ class DecisionFacts(BaseModel):
 
     request_id: str = Field(max_length=64, description="Unique per decision; the answer's request_id")
     scored_at: datetime
-    applicant_id: int = Field(ge=0, le=MAX_ID)
+    applicant_id: int | None = Field(ge=0, le=MAX_ID, description="None once the applicant's data was erased")
     model_name: str = Field(max_length=200)
     model_version: str = Field(max_length=50)
     threshold: float
@@ -51,6 +51,7 @@ class DecisionFacts(BaseModel):
     source: Source = Field(max_length=20, description="Which route scored it")
     latency_ms: float = Field(description="Time spent scoring, request parsing excluded")
     client: str | None = Field(default=None, max_length=100, description="Who asked: the API key's client")
+    erased_at: datetime | None = Field(default=None, description="When the applicant's inputs were erased (on request)")
 
 
 class RawInput(BaseModel):
@@ -59,38 +60,52 @@ class RawInput(BaseModel):
 
 
 class DecisionRecord(DecisionFacts):
-    """One row of the prediction log: the facts and what they were computed from."""
+    """One row of the prediction log: the facts and what they were computed from (None once erased)."""
 
-    raw_input: RawInput
-    features: dict[str, float | str | None] = Field(description="The model inputs, by feature name")
+    raw_input: RawInput | None
+    features: dict[str, float | str | None] | None = Field(description="The model inputs, by feature name")
+
+
+class Replay(BaseModel):
+    """``POST /v1/decisions/{request_id}/replay``: the stored inputs run again by the version that decided."""
+
+    request_id: str
+    model_version: str
+    stored_probability: float
+    replayed_probability: float
+    stored_decision: Decision
+    replayed_decision: Decision
+    matches: bool = Field(description="Same decision and probabilities equal to 1e-12")
 
 
 class OutcomeReport(BaseModel):
-    """A lender's report of whether an applicant defaulted (``POST /v1/outcomes``)."""
+    """A lender's report of whether the applicant of a decision defaulted (``POST /v1/outcomes``):
+    one outcome per decision."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"applicant_id": 100001, "defaulted": False}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"request_id": "2f6c1d0e9b8a4c3d8e7f6a5b4c3d2e1f", "defaulted": False}]},
     )
 
-    applicant_id: int = Field(ge=0, le=MAX_ID)
+    request_id: str = Field(pattern=REQUEST_ID, description="The decision it concerns (its answer's request_id)")
     defaulted: bool
     observed_at: datetime | None = Field(default=None, description="When the outcome was known (default: now)")
-    request_id: str | None = Field(
-        default=None, pattern=REQUEST_ID, description="The scoring request it concerns, if known"
-    )
 
 
 class OutcomeRecord(BaseModel):
     """One row of the outcomes table: written by the scoring API, read by the monitor."""
 
-    applicant_id: int = Field(ge=0, le=MAX_ID)
+    request_id: str = Field(max_length=64)
+    applicant_id: int | None = Field(ge=0, le=MAX_ID, description="The decision's applicant (None once erased)")
     defaulted: bool
     observed_at: datetime
     recorded_at: datetime
-    request_id: str | None = Field(default=None, max_length=64)
 
 
 class OutcomeRecorded(BaseModel):
-    id: int
-    applicant_id: int
+    request_id: str
+    applicant_id: int | None
+    defaulted: bool
+    observed_at: datetime
     recorded_at: datetime
+    repeated: bool = Field(description="True when this outcome was already recorded (the post was a repeat)")
