@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from credit_core.settings import DatabaseSettings, ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -12,7 +14,17 @@ class Settings(ServiceSettings, DatabaseSettings):
 
     max_body_bytes: int = Field(default=50_000_000, ge=1_000)  # CSV uploads of a full batch
     max_batch: int = Field(default=1_000, ge=1, le=100_000)
-    # prediction log: bounded in-memory buffer, written in batches by a background thread
-    log_buffer: int = Field(default=200_000, ge=100)
-    log_batch: int = Field(default=100, ge=1)
-    log_flush_seconds: float = Field(default=0.2, gt=0)
+    # the decision spool: every decision is recorded here before it is answered, then drained to the
+    # database; a volume in compose, Azure Files in the cloud. Shared by the service's workers.
+    spool_dir: Path = Path("data/spool")
+    # bytes of decisions waiting for the database at most; beyond, new decisions get 503 (fail closed)
+    spool_limit_bytes: int = Field(default=1_000_000_000, ge=10_000)
+    # answer even when the spool is full, without a record (demos only: a lender must keep it false)
+    spool_fail_open: bool = False
+    # SIGTERM: requests in flight finish, then the drain to the database has this long; what is
+    # left stays in the spool for the next start (compose stop_grace_period and Container Apps'
+    # termination grace period are set above it)
+    shutdown_seconds: float = Field(default=20.0, ge=0, le=300)
+    # pseudonymous erasure and retention (credit-scoring-api erase / purge): decisions older than
+    # this many days are deleted by `purge`
+    retention_days: int = Field(default=3_650, ge=1)

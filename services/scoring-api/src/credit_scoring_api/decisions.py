@@ -11,8 +11,12 @@ from typing import Any
 from credit_core.contracts.decisions import DecisionRecord, RawInput, Score, Source
 from credit_core.model_store import LoadedModel
 from credit_core.scoring import request_features
+from fastapi import HTTPException, status
 
 from credit_scoring_api import telemetry
+from credit_scoring_api.spool import DecisionSpool, SpoolBrokenError, SpoolFullError
+
+RETRY_AFTER = "5"  # seconds a client is asked to wait when the spool cannot take a decision now
 
 
 def decide(
@@ -47,3 +51,19 @@ def decide(
     )
     score = Score.model_construct(**{name: getattr(record, name) for name in Score.model_fields})  # its facts
     return score, record
+
+
+async def recorded(spool: DecisionSpool, payloads: list[bytes]) -> None:
+    """Return once these encoded decisions (:func:`encode`) are durably recorded; 503 with
+    Retry-After when they cannot be (no decision is answered without its record)."""
+    try:
+        kept = await spool.record(payloads)
+    except (SpoolFullError, SpoolBrokenError) as error:
+        telemetry.SPOOL_REFUSED.inc(len(payloads))
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"the decision cannot be recorded now, so it is not given: {error}",
+            headers={"Retry-After": RETRY_AFTER},
+        ) from error
+    if not kept:  # the spool is full and set to fail open (demos only)
+        telemetry.SPOOL_UNRECORDED.inc(len(payloads))

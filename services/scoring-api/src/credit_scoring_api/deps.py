@@ -1,4 +1,5 @@
-"""Request dependencies: the API key check, the loaded model, the database and the log writer."""
+"""Request dependencies: the API key check, the loaded model (the champion or a version), the
+database and the decision spool."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from credit_core.http import ApiKey, Client
-from credit_core.model_store import LoadedModel, ModelStore
+from credit_core.model_store import LoadedModel, ModelStore, UnknownVersionError
 from fastapi import Depends, HTTPException, Request, status
 
-from credit_scoring_api.prediction_log import PredictionLogWriter
+from credit_scoring_api.spool import DecisionSpool
 
 
 def model(request: Request) -> LoadedModel:
@@ -20,15 +21,26 @@ def model(request: Request) -> LoadedModel:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
 
 
+def model_version(request: Request, version: str) -> LoadedModel:
+    """A registered version by number (the one that made a decision), kept loaded for later calls."""
+    store: ModelStore = request.app.state.models
+    try:
+        return store.get(version)
+    except UnknownVersionError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    except RuntimeError as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
+
+
 def engine(request: Request) -> sa.Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
-def writer(request: Request) -> PredictionLogWriter:
-    return request.app.state.writer  # type: ignore[no-any-return]
+def spool(request: Request) -> DecisionSpool:
+    return request.app.state.spool  # type: ignore[no-any-return]
 
 
-__all__ = ["ApiKey", "Client", "Engine", "Model", "Writer"]
+__all__ = ["ApiKey", "Client", "Engine", "Model", "Spool"]
 Model = Annotated[LoadedModel, Depends(model)]
 Engine = Annotated[sa.Engine, Depends(engine)]
-Writer = Annotated[PredictionLogWriter, Depends(writer)]
+Spool = Annotated[DecisionSpool, Depends(spool)]

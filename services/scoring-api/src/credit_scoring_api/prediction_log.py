@@ -1,141 +1,254 @@
-"""The prediction log: scores are queued in memory and written in batches by a background thread.
+"""The prediction log: decision records move from the durable spool into the database.
 
-Writing never sits on a request's critical path. While the database is down the writer keeps the
-pending rows and retries; nothing is dropped unless the bounded buffer fills up, and then every
-dropped row is counted in the metrics and reported in the log at error level.
+A decision is on disk (:mod:`credit_scoring_api.spool`) before it is answered; the drainer thread
+copies the spooled records into ``predictions`` in bulk (``COPY`` into a staging table, then one
+``INSERT ... ON CONFLICT (request_id) DO NOTHING`` on Postgres; ``INSERT OR IGNORE`` on SQLite), and
+the spool deletes a segment once all of it is in. A drain repeated after a crash (the same records
+again) writes nothing twice: the request id is unique. While the database is down the records wait
+on disk, not in memory, and the drainer retries; what it holds in memory is one batch.
+
+A spooled record is three JSON documents separated by an ASCII record separator (never found in
+JSON text): the decision facts, the raw input, the features. The last two go to the database as
+the text they are, without being parsed again.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
-from typing import Any
+from datetime import datetime
+from typing import Any, get_args
 
+import orjson
+import psycopg
 import sqlalchemy as sa
-from credit_core.contracts.decisions import DecisionRecord
+from credit_core.contracts.decisions import DecisionFacts, DecisionRecord
+from credit_core.database import database_status
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from credit_scoring_api import telemetry
-from credit_scoring_api.db import predictions
+from credit_scoring_api.db import insert_ignoring_duplicates, predictions
+from credit_scoring_api.spool import DecisionSpool, Segment, frames
 
 log = logging.getLogger(__name__)
+# the database is away (retry later) / the database refused what was sent (the COPY path speaks
+# to psycopg directly, so its errors are psycopg's)
+AWAY = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+FAILED = (SQLAlchemyError, psycopg.Error)
+
+SEPARATOR = b"\x1e"
+FACTS = tuple(DecisionFacts.model_fields)
+COLUMNS = (*FACTS, "raw_input", "features")
+TIMES = {
+    name
+    for name, info in DecisionFacts.model_fields.items()
+    if datetime in (info.annotation, *get_args(info.annotation))
+}
 
 
-def table_row(record: DecisionRecord) -> dict[str, Any]:
-    """A decision record as a row of ``predictions`` (its fields are the table's columns)."""
-    return dict(record) | {"raw_input": dict(record.raw_input)}  # shallow: its values are plain JSON already
+def encode(record: DecisionRecord) -> bytes:
+    """A decision record as it is spooled."""
+    facts = {name: getattr(record, name) for name in FACTS}
+    raw_input = None if record.raw_input is None else dict(record.raw_input)
+    return SEPARATOR.join((orjson.dumps(facts), orjson.dumps(raw_input), orjson.dumps(record.features)))
 
 
-class PredictionLogWriter:
-    def __init__(self, engine: sa.Engine, capacity: int, batch: int, flush_seconds: float):
-        self.engine = engine
-        self.batch = batch
-        self.flush_seconds = flush_seconds
-        self.queue: queue.Queue[DecisionRecord] = queue.Queue(maxsize=capacity)
-        self.pending: list[DecisionRecord] = []  # taken from the queue, not yet committed
+def decode(payload: bytes) -> tuple[dict[str, Any], str, str]:
+    """The facts of a spooled record, and its raw input and features as JSON text."""
+    facts, raw_input, features = payload.split(SEPARATOR)
+    return orjson.loads(facts), raw_input.decode(), features.decode()
+
+
+class PredictionLogDrainer:
+    def __init__(
+        self, spool: DecisionSpool, engine: sa.Engine, *, batch_bytes: int = 4 << 20, idle_seconds: float = 0.05
+    ):
+        self.spool, self.engine = spool, engine
+        self.batch_bytes, self.idle_seconds = batch_bytes, idle_seconds
         self.database_up = True
-        self.dropped = 0
-        self.written = 0
+        self.database_error: str | None = None
+        self.written = 0  # records committed to the database by this process (duplicates excluded)
+        self.restarts = 0
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="prediction-log-writer", daemon=True)
-
-    @property
-    def backlog(self) -> int:
-        return self.queue.qsize() + len(self.pending)
+        self._deadline: float | None = None
+        self._thread: threading.Thread | None = None
+        self._postgres = engine.dialect.name == "postgresql"
 
     def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="prediction-log-drainer", daemon=True)
         self._thread.start()
 
-    def submit(self, record: DecisionRecord) -> None:
-        try:
-            self.queue.put_nowait(record)
-        except queue.Full:
-            self.dropped += 1
-            telemetry.LOG_DROPPED.inc()
-            log.error(
-                "prediction log buffer full (%d rows, database up: %s): dropped request %s; %d dropped so far",
-                self.queue.maxsize,
-                self.database_up,
-                record.request_id,
-                self.dropped,
-            )
-        telemetry.LOG_BACKLOG.set(self.backlog)
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
-    def _take(self) -> None:
-        deadline = time.monotonic() + self.flush_seconds
-        while len(self.pending) < self.batch:
-            timeout = deadline - time.monotonic()
-            if timeout <= 0:
-                break
-            try:
-                self.pending.append(self.queue.get(timeout=timeout))
-            except queue.Empty:
-                break
+    def supervise(self) -> bool:
+        """Restart the drainer if it died; True if it had to."""
+        if self._thread is not None and not self._thread.is_alive() and not self._stop.is_set():
+            self.restarts += 1
+            telemetry.LOG_DRAINER_RESTARTS.inc()
+            log.error("prediction log: the drainer thread had died; restarted (%d restarts)", self.restarts)
+            self.start()
+            return True
+        return False
 
-    def _write(self) -> bool:
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(sa.insert(predictions), [table_row(r) for r in self.pending])
-        except (OperationalError, InterfaceError) as error:
-            if self.database_up:
-                log.error(
-                    "prediction log: database unavailable, keeping %d rows and retrying: %s",
-                    self.backlog,
-                    error.__class__.__name__,
-                )
-            self.database_up = False
-            telemetry.LOG_DATABASE_UP.set(0)
-            return False
-        except SQLAlchemyError as error:
-            # the database answered but refused some row: write the others, report the refused ones
-            log.error(
-                "prediction log: batch of %d refused (%s); writing row by row",
-                len(self.pending),
-                error.__class__.__name__,
-            )
-            return self._write_one_by_one()
-        if not self.database_up:
-            log.warning("prediction log: database back, writing the backlog (%d rows)", self.backlog)
-        self.database_up = True
-        telemetry.LOG_DATABASE_UP.set(1)
-        self.written += len(self.pending)
-        telemetry.LOG_WRITTEN.inc(len(self.pending))
-        self.pending = []
-        return True
-
-    def _write_one_by_one(self) -> bool:
-        kept = []
-        for row in self.pending:
-            try:
-                with self.engine.begin() as connection:
-                    connection.execute(sa.insert(predictions), [table_row(row)])
-                self.written += 1
-                telemetry.LOG_WRITTEN.inc()
-            except (OperationalError, InterfaceError):
-                kept.append(row)  # the database went away meanwhile: retry later
-            except SQLAlchemyError as error:
-                self.dropped += 1
-                telemetry.LOG_DROPPED.inc()
-                log.error("prediction log: request %s refused by the database, not logged: %s", row.request_id, error)
-        self.pending = kept
-        return not kept
+    def stop(self, budget: float) -> None:
+        """Drain what can be drained within ``budget`` seconds, then stop; the rest stays spooled."""
+        self._deadline = time.monotonic() + budget
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=budget + 5)
+        left = self.spool.backlog_bytes()
+        if left:
+            log.warning("prediction log: %d bytes of decisions stay in the spool for the next start", left)
 
     def _run(self) -> None:
+        adopted_at = time.monotonic()
         retry = 0.5
-        while not (self._stop.is_set() and self.queue.empty() and not self.pending):
-            self._take()
-            if self.pending and not self._write():
+        while True:
+            if self._stop.is_set() and (
+                self.spool.backlog_bytes() == 0 or (self._deadline is not None and time.monotonic() > self._deadline)
+            ):
+                return
+            if time.monotonic() - adopted_at > 5:
+                self.spool.adopt_orphans()
+                adopted_at = time.monotonic()
+            try:
+                moved = self.drain_once()
+            except FAILED as error:
+                self._database_down(error)
                 time.sleep(retry)
                 retry = min(retry * 2, 5.0)
                 continue
             retry = 0.5
-            telemetry.LOG_BACKLOG.set(self.backlog)
+            telemetry.LOG_BACKLOG_BYTES.set(self.spool.backlog_bytes())
+            if not moved:
+                time.sleep(self.idle_seconds)
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Flush what is pending (for up to ``timeout`` seconds), then stop."""
+    def drain_once(self) -> int:
+        """Move one batch from the spool to the database; how many records it read."""
+        for segment in self.spool.pending_segments():
+            end, rows, size = segment.drained, [], 0
+            for offset, payload in frames(segment.path, segment.drained, segment.durable):
+                rows.append(decode(payload))
+                end, size = offset, size + len(payload)
+                if size >= self.batch_bytes:
+                    break
+            if rows:
+                try:
+                    self._write(rows)
+                except AWAY:
+                    raise  # retried
+                except FAILED as error:  # the database refused some row: the others go in
+                    log.error(
+                        "prediction log: a batch of %d was refused (%s); writing one by one",
+                        len(rows),
+                        error.__class__.__name__,
+                    )
+                    self._write_one_by_one(rows)
+                self.spool.drained(segment, end)
+                return len(rows)
+            if segment.closed:  # nothing left, or only a torn last record: the segment is done
+                self._skip_tail(segment)
+        return 0
+
+    def _skip_tail(self, segment: Segment) -> None:
+        if segment.drained < segment.durable:
+            log.warning(
+                "prediction log: %s ends with %d bytes of a torn record, ignored",
+                segment.path.name,
+                segment.durable - segment.drained,
+            )
+        self.spool.drained(segment, segment.durable)
+
+    def _write(self, rows: list[tuple[dict[str, Any], str, str]]) -> None:
+        started = time.perf_counter()
+        with self.engine.begin() as connection:
+            inserted = self._copy(connection, rows) if self._postgres else self._insert(connection, rows)
+        if not self.database_up:
+            log.warning("prediction log: database back, draining the spool (%d bytes)", self.spool.backlog_bytes())
+        self.database_up, self.database_error = True, None
+        telemetry.LOG_DATABASE_UP.set(1)
+        self.written += inserted
+        telemetry.LOG_WRITTEN.inc(inserted)
+        telemetry.LOG_WRITE_SECONDS.observe(time.perf_counter() - started)
+
+    def _write_one_by_one(self, rows: list[tuple[dict[str, Any], str, str]]) -> None:
+        for row in rows:
+            try:
+                self._write([row])
+            except AWAY:
+                raise
+            except FAILED as error:
+                telemetry.LOG_REJECTED.inc()
+                log.error(
+                    "prediction log: request %s refused by the database, not logged: %s",
+                    row[0]["request_id"],
+                    error.__class__.__name__,
+                )
+
+    def _copy(self, connection: sa.Connection, rows: list[tuple[dict[str, Any], str, str]]) -> int:
+        """Postgres: COPY into a staging table, then insert what is new."""
+        names = ", ".join(f'"{c}"' for c in COLUMNS)
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS predictions_incoming ON COMMIT DELETE ROWS AS "
+                f"SELECT {names} FROM predictions WITH NO DATA"
+            )
+            with cursor.copy(f"COPY predictions_incoming ({names}) FROM STDIN") as copy:
+                for facts, raw_input, features in rows:
+                    copy.write_row((*(facts[c] for c in FACTS), raw_input, features))
+            cursor.execute(
+                f"INSERT INTO predictions ({names}) SELECT {names} FROM predictions_incoming "
+                "ON CONFLICT (request_id) DO NOTHING"
+            )
+            return int(cursor.rowcount)
+
+    def _insert(self, connection: sa.Connection, rows: list[tuple[dict[str, Any], str, str]]) -> int:
+        """SQLite (the embedded default): insert, ignoring request ids already there."""
+        values = []
+        for facts, raw_input, features in rows:
+            row = {c: datetime.fromisoformat(facts[c]) if c in TIMES and facts[c] else facts[c] for c in FACTS}
+            values.append(row | {"raw_input": orjson.loads(raw_input), "features": orjson.loads(features)})
+        statement = insert_ignoring_duplicates(self.engine, predictions, "request_id")
+        return int(connection.execute(statement, values).rowcount)
+
+    def _database_down(self, error: Exception) -> None:
+        if self.database_up:
+            log.error(
+                "prediction log: cannot write to the database (%s); %d bytes of decisions wait in the spool",
+                error.__class__.__name__,
+                self.spool.backlog_bytes(),
+            )
+        self.database_up, self.database_error = False, error.__class__.__name__
+        telemetry.LOG_DATABASE_UP.set(0)
+
+
+class Supervisor:
+    """Every second: the spool's committer and the drainer are running (a dead thread is restarted
+    and counted), and the spool's size is published; every few seconds the database is pinged, so
+    that ``/ready`` reports it without waiting for it."""
+
+    def __init__(self, spool: DecisionSpool, drainer: PredictionLogDrainer, interval: float = 1.0, ping_every: int = 5):
+        self.spool, self.drainer, self.interval, self.ping_every = spool, drainer, interval, ping_every
+        self.database = "unknown"
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="decision-log-supervisor", daemon=True).start()
+
+    def _run(self) -> None:
+        ticks = 0
+        while not self._stop.wait(self.interval):
+            if ticks % self.ping_every == 0:
+                self.database = database_status(self.drainer.engine)
+            ticks += 1
+            if self.spool.supervise():
+                telemetry.SPOOL_RESTARTS.inc()
+            self.drainer.supervise()
+            telemetry.LOG_BACKLOG_BYTES.set(self.spool.backlog_bytes())
+
+    def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout)
-        if self.backlog:
-            log.error("prediction log: %d rows could not be written before shutdown", self.backlog)
