@@ -1,8 +1,10 @@
-"""``credit-scoring-api``: serve, migrate the database, ingest applicants into the store."""
+"""``credit-scoring-api``: serve, migrate the database, ingest applicants into the store, purge old
+decisions (retention), erase an applicant's inputs (on request)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +15,9 @@ from credit_core.database import engine_for
 from credit_core.loader import DataValidationError, load_tables, request_bodies
 
 from credit_scoring_api.config import Settings
-from credit_scoring_api.db import applicants, migrate
+from credit_scoring_api.db import applicants, migrate, outcomes, predictions
 
+REQUESTS_GRACE_SECONDS = 10
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 
@@ -65,6 +68,66 @@ def ingest(
 
 
 @app.command()
+def purge(
+    older_than_days: Annotated[
+        int | None, typer.Option(min=1, help="Delete decisions older than this [default: SCORING_RETENTION_DAYS]")
+    ] = None,
+    batch: Annotated[int, typer.Option(min=1_000, help="Rows deleted per transaction")] = 50_000,
+) -> None:
+    """Retention: delete the decisions older than the retention period, with their outcomes."""
+    settings = Settings()
+    days = older_than_days or settings.retention_days
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    engine = engine_for(settings.database_url)
+    started, deleted = time.perf_counter(), 0
+    while True:
+        with engine.begin() as connection:
+            old = connection.execute(
+                sa.select(predictions.c.id, predictions.c.request_id)
+                .where(predictions.c.scored_at < cutoff)
+                .limit(batch)
+            ).all()
+            if not old:
+                break
+            connection.execute(sa.delete(outcomes).where(outcomes.c.request_id.in_([r.request_id for r in old])))
+            connection.execute(sa.delete(predictions).where(predictions.c.id.in_([r.id for r in old])))
+        deleted += len(old)
+        typer.echo(f"purge: {deleted:,} decisions deleted", err=True)
+    typer.echo(
+        f"purged {deleted:,} decisions scored before {cutoff:%Y-%m-%d} ({days} days) in {time.perf_counter() - started:.1f} s",
+        err=True,
+    )
+
+
+@app.command()
+def erase(applicant_id: Annotated[int, typer.Option(min=0, help="SK_ID_CURR of the applicant who asked")]) -> None:
+    """Erasure on request: the applicant's inputs and features are deleted from every decision, which
+    keeps its pseudonymous facts (request id, time, model version, threshold, probability, decision);
+    the applicant leaves the applicant store and their outcomes lose the link."""
+    settings = Settings()
+    engine = engine_for(settings.database_url)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        decisions = connection.execute(
+            sa.update(predictions)
+            .where(predictions.c.applicant_id == applicant_id)
+            .values(applicant_id=None, raw_input=sa.null(), features=sa.null(), erased_at=now)
+        ).rowcount
+        linked = connection.execute(
+            sa.update(outcomes).where(outcomes.c.applicant_id == applicant_id).values(applicant_id=None)
+        ).rowcount
+        stored = connection.execute(sa.delete(applicants).where(applicants.c.applicant_id == applicant_id)).rowcount
+    typer.echo(f"erased applicant {applicant_id}: {decisions} decision(s), {linked} outcome(s), {stored} store row(s)")
+    waiting = list(settings.spool_dir.glob("*.seg")) if settings.spool_dir.is_dir() else []
+    if any(p.stat().st_size for p in waiting):
+        typer.echo(
+            f"note: {settings.spool_dir} still holds decisions on their way to the database; "
+            "run erase again once the scoring API has drained them",
+            err=True,
+        )
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
@@ -75,7 +138,14 @@ def serve(
 
     migrate(Settings().database_url)
     uvicorn.run(
-        "credit_scoring_api.main:app_factory", factory=True, host=host, port=port, workers=workers, log_level="info"
+        "credit_scoring_api.main:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        # SIGTERM: the requests in flight get this long to finish, then the drain gets SCORING_SHUTDOWN_SECONDS
+        timeout_graceful_shutdown=REQUESTS_GRACE_SECONDS,
     )
 
 

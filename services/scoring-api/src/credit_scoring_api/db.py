@@ -20,6 +20,7 @@ from credit_core.contracts.applicants import ApplicantRecord
 from credit_core.contracts.decisions import DecisionRecord, OutcomeRecord
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -75,7 +76,7 @@ predictions = sa.Table(
     metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     *columns_of(DecisionRecord),
-    sa.Index("ix_predictions_request_id", "request_id"),
+    sa.Index("ix_predictions_request_id", "request_id", unique=True),
     sa.Index("ix_predictions_scored_at", "scored_at"),
     sa.Index("ix_predictions_applicant_id", "applicant_id"),
     sa.Index("ix_predictions_model_version", "model_version"),
@@ -89,7 +90,14 @@ outcomes = sa.Table(
     sa.Column("id", ID, primary_key=True, autoincrement=True),
     *columns_of(OutcomeRecord),
     sa.Index("ix_outcomes_applicant_id", "applicant_id"),
+    sa.Index("ix_outcomes_request_id", "request_id", unique=True),
 )
+
+
+def insert_ignoring_duplicates(engine: sa.Engine, table: sa.Table, key: str) -> Any:
+    """An INSERT that skips rows whose ``key`` (a unique column) is already there."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
 
 
 def migrate(url: str) -> None:

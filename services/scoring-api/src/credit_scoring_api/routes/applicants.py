@@ -7,10 +7,12 @@ from credit_core.contracts.applicants import ApplicantIds, ApplicantRecord, Stor
 from credit_core.contracts.decisions import Score
 from credit_core.schema import MAX_ID
 from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi.concurrency import run_in_threadpool
 
 from credit_scoring_api.db import applicants
-from credit_scoring_api.decisions import decide
-from credit_scoring_api.deps import ApiKey, Client, Engine, Model, Writer
+from credit_scoring_api.decisions import decide, recorded
+from credit_scoring_api.deps import ApiKey, Client, Engine, Model, Spool
+from credit_scoring_api.prediction_log import encode
 
 # applicants' data: behind the API keys, like scoring (the explainer and the dashboard send theirs)
 router = APIRouter(prefix="/v1/applicants", tags=["applicants"], dependencies=[ApiKey])
@@ -53,10 +55,10 @@ def applicant(engine: Engine, applicant_id: int = ApplicantId) -> StoredApplican
 
 
 @router.get("/{applicant_id}/score", response_model=Score, summary="Score a known applicant")
-def applicant_score(
-    engine: Engine, model: Model, writer: Writer, client: Client, applicant_id: int = ApplicantId
+async def applicant_score(
+    engine: Engine, model: Model, spool: Spool, client: Client, applicant_id: int = ApplicantId
 ) -> Score:
-    row = _stored(engine, applicant_id)
+    row = await run_in_threadpool(_stored, engine, applicant_id)
     result, record = decide(row.application, row.history, model, "store", client)
-    writer.submit(record)
+    await recorded(spool, [encode(record)])
     return result
