@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from credit_monitor.config import Settings
+from credit_monitor.db import migrate
 from credit_monitor.runner import Monitor, MonitorError, _reference
 
 
@@ -17,7 +19,7 @@ def test_a_version_without_reference_sample_is_refused_with_the_reason(tmp_path:
         _reference(tmp_path, "3")
 
 
-def test_the_schedule_runs_again_after_a_failure() -> None:
+def test_the_schedule_runs_again_after_a_failure(tmp_path: Path) -> None:
     calls: list[str] = []
     done = threading.Event()
 
@@ -29,7 +31,9 @@ def test_the_schedule_runs_again_after_a_failure() -> None:
             done.set()
             return 1
 
-    monitor = Counting(Settings(schedule_interval=0.05), None, None, None)  # type: ignore[arg-type]
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    migrate(url)  # where the schedule looks for this interval's run
+    monitor = Counting(Settings(schedule_interval=0.05), sa.create_engine(url), None, None)  # type: ignore[arg-type]
     monitor.start_schedule()
     assert done.wait(5)
     monitor.stop()

@@ -1,30 +1,44 @@
-"""The scoring API's applicant store, over HTTP."""
+"""The scoring API over HTTP: its applicant store and its decision record, parsed into the contracts."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import httpx
 from credit_core.contracts.applicants import StoredApplicant
+from credit_core.contracts.decisions import DecisionRecord
 from fastapi import HTTPException, status
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 
-async def fetch_applicant(client: httpx.AsyncClient, applicant_id: int) -> StoredApplicant:
-    """The application and history rows of an ingested applicant, as the scoring API stores them."""
+async def _get(client: httpx.AsyncClient, path: str, model: type[M], what: str, where: str) -> M:
     try:
-        response = await client.get(f"/v1/applicants/{applicant_id}")
+        response = await client.get(path)
     except httpx.HTTPError as error:
         raise HTTPException(
             status.HTTP_502_BAD_GATEWAY, f"the scoring API is unreachable: {error.__class__.__name__}"
         ) from error
     if response.status_code == status.HTTP_404_NOT_FOUND:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"applicant {applicant_id} is not in the applicant store")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} is not in the {where}")
     if response.status_code != status.HTTP_200_OK:
-        raise HTTPException(
-            status.HTTP_502_BAD_GATEWAY, f"the scoring API answered {response.status_code} for applicant {applicant_id}"
-        )
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"the scoring API answered {response.status_code} for {what}")
     try:
-        return StoredApplicant.model_validate_json(response.content)
+        return model.model_validate_json(response.content)
     except ValidationError as error:
         raise HTTPException(
-            status.HTTP_502_BAD_GATEWAY, f"the scoring API's answer for applicant {applicant_id} is not an applicant"
+            status.HTTP_502_BAD_GATEWAY, f"the scoring API's answer for {what} is not a {model.__name__}"
         ) from error
+
+
+async def fetch_applicant(client: httpx.AsyncClient, applicant_id: int) -> StoredApplicant:
+    """The application and history rows of an ingested applicant, as the scoring API stores them."""
+    return await _get(
+        client, f"/v1/applicants/{applicant_id}", StoredApplicant, f"applicant {applicant_id}", "applicant store"
+    )
+
+
+async def fetch_decision(client: httpx.AsyncClient, request_id: str) -> DecisionRecord:
+    """A past decision as the scoring API recorded it: inputs, model version, probability."""
+    return await _get(client, f"/v1/decisions/{request_id}", DecisionRecord, f"decision {request_id}", "prediction log")

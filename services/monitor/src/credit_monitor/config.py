@@ -62,6 +62,8 @@ class Settings(ServiceSettings, DatabaseSettings, DriftSettings):
     # scheduled drift runs: seconds between runs (0 = only on request) over the last N predictions
     schedule_interval: float = Field(default=0.0, ge=0)
     window: int = Field(default=5_000, ge=1)
+    # the most predictions one run reads (a window asked for, or the rows of a time range)
+    max_window: int = Field(default=200_000, ge=1)
     # fewer current rows than this: no drift verdict (too little to tell)
     min_rows: int = Field(default=1_000, ge=1)
     # realised performance: needs this many outcomes; "retrain" when AUC falls by auc_drop or the

@@ -102,7 +102,8 @@ def prediction_window(
     between ``start`` and ``end``; of one model version if given. Oldest first."""
     table = _reflected(engine, "predictions", DecisionRecord)
     facts = [table.c[name] for name in DecisionFacts.model_fields]
-    query = sa.select(*facts, table.c.features).order_by(table.c.id.desc())
+    # erased decisions keep their facts but not their inputs: nothing to measure drift on
+    query = sa.select(*facts, table.c.features).where(table.c.features.is_not(None)).order_by(table.c.id.desc())
     if model_version is not None:
         query = query.where(table.c.model_version == model_version)
     if start is not None:
@@ -129,15 +130,15 @@ def _flat(row: Any) -> dict[str, Any]:
     }
 
 
-def outcomes_for(engine: sa.Engine, applicant_ids: list[int]) -> dict[int, bool]:
-    """The latest recorded outcome of each of these applicants."""
-    if not applicant_ids:
+def outcomes_for(engine: sa.Engine, request_ids: list[str]) -> dict[str, bool]:
+    """The recorded outcome of each of these decisions (one per decision at most)."""
+    if not request_ids:
         return {}
     table = _reflected(engine, "outcomes", OutcomeRecord)
-    query = (
-        sa.select(table.c.applicant_id, table.c.defaulted)
-        .where(table.c.applicant_id.in_(applicant_ids))
-        .order_by(table.c.id)
-    )
+    found: dict[str, bool] = {}
     with engine.connect() as connection:
-        return {int(a): bool(d) for a, d in connection.execute(query)}
+        for start in range(0, len(request_ids), 10_000):  # bounded IN lists
+            chunk = request_ids[start : start + 10_000]
+            query = sa.select(table.c.request_id, table.c.defaulted).where(table.c.request_id.in_(chunk))
+            found |= {str(r): bool(d) for r, d in connection.execute(query)}
+    return found

@@ -45,6 +45,13 @@ class MonitorError(Exception):
     """A run that cannot be made as asked (empty window, no reference...): said to the caller."""
 
 
+class RunInProgressError(MonitorError):
+    """Another run is being made: one at a time (each holds a window and a reference in memory)."""
+
+
+SCHEDULE_LOCK = 0x6D6F6E69746F72  # pg_try_advisory_lock key: one scheduled run at a time across replicas
+
+
 def _reference(artifacts: Path, version: str) -> tuple[pd.DataFrame, dict[str, float]]:
     path = artifacts / REFERENCE_FILE
     if not path.exists():
@@ -71,9 +78,14 @@ class Monitor:
         model_version: str | None = None,
         trigger: str = "api",
     ) -> int:
-        """Make and store one run; its id. Raises MonitorError, UnknownVersionError, RuntimeError."""
-        with self._lock:
+        """Make and store one run; its id. Raises RunInProgressError at once when a run is being
+        made, MonitorError, UnknownVersionError, RuntimeError."""
+        if not self._lock.acquire(blocking=False):
+            raise RunInProgressError("a drift run is in progress: ask again when it is done")
+        try:
             return self._run(last, start, end, model_version, trigger)
+        finally:
+            self._lock.release()
 
     def _run(
         self, last: int | None, start: datetime | None, end: datetime | None, version: str | None, trigger: str
@@ -82,11 +94,18 @@ class Monitor:
             last = self.settings.window
         model = self.models.get(version)
         reference, importance = _reference(model.artifacts, model.version)
+        cap = self.settings.max_window
+        if last is not None and last > cap:
+            raise MonitorError(f"a window of {last:,} predictions: at most {cap:,} (MONITOR_MAX_WINDOW)")
         try:
-            current = prediction_window(self.engine, last=last, start=start, end=end, model_version=model.version)
+            current = prediction_window(
+                self.engine, last=last or cap + 1, start=start, end=end, model_version=model.version
+            )
         except PredictionLogMissingError as error:
             raise MonitorError(str(error)) from error
         window = {"last": last, "start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+        if len(current) > cap:
+            raise MonitorError(f"the time range holds more than {cap:,} predictions (MONITOR_MAX_WINDOW): narrow it")
         if current.empty:
             raise MonitorError(f"no prediction of {model.name} version {model.version} in the window {window}")
         drift: DriftResult | None = None
@@ -142,9 +161,9 @@ class Monitor:
         return run_id
 
     def _performance(self, current: pd.DataFrame, holdout: HoldoutMetrics) -> RealisedPerformance:
-        outcomes = outcomes_for(self.engine, [int(a) for a in current["_applicant_id"].unique()])
-        known = current[current["_applicant_id"].isin(list(outcomes))]
-        defaulted = np.array([outcomes[int(a)] for a in known["_applicant_id"]], dtype=int)
+        outcomes = outcomes_for(self.engine, [str(r) for r in current["_request_id"]])
+        known = current[current["_request_id"].isin(list(outcomes))]
+        defaulted = np.array([outcomes[str(r)] for r in known["_request_id"]], dtype=int)
         return realised_performance(
             known["probability"].to_numpy(float), (known["decision"] == "refused").to_numpy(), defaulted, holdout
         )
@@ -168,11 +187,34 @@ class Monitor:
         def loop() -> None:
             while not self._stop.wait(self.settings.schedule_interval):
                 try:
-                    self.run(trigger="schedule")
+                    self.run_scheduled()
                 except Exception as error:  # a failed run is logged; the next one will try again
                     log.error("scheduled drift run failed: %s: %s", error.__class__.__name__, error)
 
         threading.Thread(target=loop, name="drift-schedule", daemon=True).start()
+
+    def run_scheduled(self) -> int | None:
+        """The scheduled run of this interval, unless another replica makes (or made) it: on
+        Postgres an advisory lock lets one replica at a time in, which runs only if no scheduled
+        run is younger than the interval. The run's id, or None."""
+        with self.engine.connect() as connection:
+            postgres = self.engine.dialect.name == "postgresql"
+            if postgres and not connection.execute(sa.select(sa.func.pg_try_advisory_lock(SCHEDULE_LOCK))).scalar():
+                return None
+            try:
+                latest = connection.execute(
+                    sa.select(sa.func.max(drift_runs.c.created_at)).where(drift_runs.c.trigger == "schedule")
+                ).scalar()
+                connection.commit()
+                if latest is not None:
+                    age = datetime.now(UTC) - (latest if latest.tzinfo else latest.replace(tzinfo=UTC))
+                    if age.total_seconds() < 0.9 * self.settings.schedule_interval:
+                        return None  # another replica made this interval's run
+                return self.run(trigger="schedule")
+            finally:
+                if postgres:
+                    connection.execute(sa.select(sa.func.pg_advisory_unlock(SCHEDULE_LOCK)))
+                    connection.commit()
 
     def stop(self) -> None:
         self._stop.set()

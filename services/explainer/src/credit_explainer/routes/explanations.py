@@ -6,19 +6,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from credit_core.contracts.applications import ScoreRequest
+from credit_core.contracts.decisions import REQUEST_ID
 from credit_core.contracts.explanations import Explanation, GlobalImportance
 from credit_core.schema import MAX_ID
 from credit_core.scoring import request_features
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from credit_explainer.deps import ApiKey, Explainer, ScoringApi
+from credit_explainer.deps import ApiKey, Explainer, ScoringApi, explainer
 from credit_explainer.explainer import importance_rows
-from credit_explainer.scoring_client import fetch_applicant
+from credit_explainer.scoring_client import fetch_applicant, fetch_decision
 
 router = APIRouter(tags=["explanations"], dependencies=[ApiKey])
 Top = Annotated[int, Query(ge=1, le=300, description="Reasons listed each way (towards default, towards repayment)")]
 ApplicantId = Path(ge=0, le=MAX_ID, description="SK_ID_CURR of an applicant in the scoring API's store")
+RequestId = Path(pattern=REQUEST_ID, description="The request_id the scoring API answered the decision with")
 
 
 def _explain(explainer: Explainer, application: dict[str, Any], history: dict[str, Any], top: int) -> Response:
@@ -44,6 +46,21 @@ async def explain_applicant(
 ) -> Response:
     stored = await fetch_applicant(scoring_api, applicant_id)
     return await run_in_threadpool(_explain, explainer, stored.application, stored.history, top)
+
+
+@router.get(
+    "/v1/decisions/{request_id}/explanation",
+    response_model=Explanation,
+    summary="Explain a past decision, with the model version that made it (fetched from the scoring API)",
+)
+async def explain_decision(
+    request: Request, scoring_api: ScoringApi, top: Top = 5, request_id: str = RequestId
+) -> Response:
+    record = await fetch_decision(scoring_api, request_id)
+    if record.raw_input is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"the inputs of decision {request_id} were erased on request")
+    deciding = await run_in_threadpool(explainer, request, record.model_version)
+    return await run_in_threadpool(_explain, deciding, record.raw_input.application, record.raw_input.history, top)
 
 
 @router.get(

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from credit_monitor.db import drift_columns, drift_runs
 from credit_monitor.deps import ApiKey, Engine, MonitorDep
-from credit_monitor.runner import MonitorError
+from credit_monitor.runner import MonitorError, RunInProgressError
 from credit_monitor.status import OK
 
 router = APIRouter(prefix="/v1/drift", tags=["drift"], dependencies=[ApiKey])
@@ -44,8 +44,10 @@ async def create_run(request: RunRequest, monitor: MonitorDep, engine: Engine) -
         )
     except UnknownVersionError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    except RunInProgressError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     except MonitorError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     except RuntimeError as error:  # no champion loaded
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
     return _run(engine, run_id)
