@@ -68,6 +68,8 @@ def served(
     port = free_port()
     arguments = [a.replace("{port}", str(port)) for a in args] if args else ["serve", "--port", str(port)]
     command = [sys.executable, "-m", module, *arguments]
+    if module == "credit_scoring_api.cli":  # a spool of its own, beside its log
+        env = {"SCORING_SPOOL_DIR": str(log.with_suffix(".spool"))} | env
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=os.environ | env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import polars as pl
 import pytest
+import sqlalchemy as sa
 from credit_monitor.cli import app as monitor_cli
 from credit_synthetic import generate
 from support import served, trained_store
@@ -123,11 +124,14 @@ def test_drifted_traffic_is_detected_and_the_recommendation_changes(
         assert [r["id"] for r in monitor.get("/v1/drift/runs").json()] == [drifted["id"], stable_run["id"]]
         _dashboard_shows_it(monitor_url, monkeypatch)
 
-        # realised performance once outcomes are recorded for applicants that were scored
-        scored = pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"].to_list()
-        for applicant, defaulted in zip(scored[:80], outcomes["TARGET"].to_list()[:80], strict=True):
-            recorded = scoring.post("/v1/outcomes", json={"applicant_id": applicant, "defaulted": bool(defaulted)})
-            assert recorded.status_code == 201
+        # realised performance once outcomes are reported for decisions that were made
+        engine = sa.create_engine(database)
+        with engine.connect() as connection:
+            decided = connection.execute(sa.text("SELECT request_id FROM predictions LIMIT 80")).scalars().all()
+        engine.dispose()
+        for request_id, defaulted in zip(decided, outcomes["TARGET"].to_list()[:80], strict=True):
+            recorded = scoring.post("/v1/outcomes", json={"request_id": request_id, "defaulted": bool(defaulted)})
+            assert recorded.status_code == 201, recorded.text
         with_outcomes = monitor.post("/v1/drift/runs", json={"last": 4_000}).json()
         performance = with_outcomes["performance"]
         assert performance["outcomes"] > 50 and 0 <= performance["default_rate"] <= 1
