@@ -164,3 +164,16 @@ def test_segments_roll_over_and_drained_ones_are_deleted(tmp_path: Path) -> None
     spool.drained(segments[0], segments[0].durable)
     assert not segments[0].path.exists() and os.listdir(tmp_path)
     spool.stop()
+
+
+def test_a_clean_stop_leaves_no_drained_segment(database: str, tmp_path: Path) -> None:
+    spool = _spool(tmp_path, destination="here")
+    drainer = PredictionLogDrainer(spool, engine_for(database))
+    migrate(database)
+    drainer.start()
+    asyncio.run(spool.record([encode(_record()) for _ in range(5)]))
+    spool.stop()
+    drainer.stop(10)
+    spool.retire()
+    spool.release()
+    assert list(tmp_path.glob("*.seg")) == []  # another database may use the folder next

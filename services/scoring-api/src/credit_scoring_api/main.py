@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.models.stop()
         app.state.spool.stop()
         app.state.drainer.stop(settings.shutdown_seconds)
+        app.state.spool.retire()
         app.state.spool.release()
         app.state.engine.dispose()
 

@@ -177,6 +177,15 @@ class DecisionSpool:
             os.close(self._fd)
             self._fd = None
 
+    def retire(self) -> None:
+        """At a clean stop: segments all in the database are deleted (what is left stays)."""
+        with self._lock:
+            segments = list(self.segments)
+        for segment in segments:
+            if segment.drained >= segment.durable:
+                segment.closed = True
+                self.drained(segment, segment.drained)
+
     def release(self) -> None:
         """Give up the locks (the next start, or another worker, adopts what is left)."""
         for fd in self._locks.values():
