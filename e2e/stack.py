@@ -202,6 +202,7 @@ def main() -> None:
         env |= {
             name: compose_environment(name, ports, SECRETS) for name in ("scoring-api", "explainer", "monitor", "ui")
         }
+        env["scoring-api"]["SCORING_SPOOL_DIR"] = str(LOGS / "spool")  # the volume's place on this machine
         try:
             mlflow_hosts = f"localhost:*,127.0.0.1:*,127.0.0.1:{ports['mlflow']}"
             stack.start(

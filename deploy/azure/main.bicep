@@ -116,6 +116,12 @@ resource reportsShare 'Microsoft.Storage/storageAccounts/fileServices/shares@202
   name: 'drift-reports'
 }
 
+// the scoring API's decision spool: decisions are on it before they are answered, until drained to Postgres
+resource spoolShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-01-01' = {
+  parent: files
+  name: 'decision-spool'
+}
+
 resource dataShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-01-01' = {
   parent: files
   name: 'data'
@@ -140,6 +146,14 @@ resource reportsStorage 'Microsoft.App/managedEnvironments/storages@2024-03-01' 
   name: 'drift-reports'
   properties: {
     azureFile: { accountName: storage.name, accountKey: storage.listKeys().keys[0].value, shareName: reportsShare.name, accessMode: 'ReadWrite' }
+  }
+}
+
+resource spoolStorage 'Microsoft.App/managedEnvironments/storages@2024-03-01' = {
+  parent: environment
+  name: 'decision-spool'
+  properties: {
+    azureFile: { accountName: storage.name, accountKey: storage.listKeys().keys[0].value, shareName: spoolShare.name, accessMode: 'ReadWrite' }
   }
 }
 
@@ -202,7 +216,13 @@ module scoring 'modules/app.bicep' = {
       { name: 'SCORING_DATABASE_URL', secretRef: 'database-url' }
       { name: 'SCORING_MLFLOW_TRACKING_URI', value: mlflowUrl }
       { name: 'SCORING_API_KEYS', secretRef: 'api-keys' }
+      { name: 'SCORING_SPOOL_DIR', value: '/spool' }
+      { name: 'SCORING_SHUTDOWN_SECONDS', value: '20' }
     ]
+    volumes: [{ name: 'spool', storageType: 'AzureFile', storageName: spoolStorage.name }]
+    volumeMounts: [{ volumeName: 'spool', mountPath: '/spool' }]
+    // uvicorn gives requests in flight 10 s, then the drain gets SCORING_SHUTDOWN_SECONDS (20 s)
+    terminationGracePeriodSeconds: 40
     minReplicas: minReplicas
     maxReplicas: maxReplicas
     concurrentRequests: 100

@@ -22,6 +22,8 @@ param cpu string = '1.0'
 param memory string = '2Gi'
 param volumes array = []
 param volumeMounts array = []
+@description('SIGTERM to SIGKILL: the app finishes its requests and drains within it')
+param terminationGracePeriodSeconds int = 30
 
 resource app 'Microsoft.App/containerApps@2024-03-01' = {
   name: name
@@ -45,6 +47,7 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
       secrets: [for secret in items(secrets): { name: secret.key, value: secret.value }]
     }
     template: {
+      terminationGracePeriodSeconds: terminationGracePeriodSeconds
       containers: [
         {
           name: name
