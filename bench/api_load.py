@@ -1,6 +1,7 @@
-"""Load test of the scoring API: 2 uvicorn workers logging to the real Postgres, driven by wrk.
+"""Load test of the scoring API with the durable record: 2 uvicorn workers, each decision spooled
+(fsync, group commit) before it is answered and drained to the real Postgres, driven by wrk.
 
-    python bench/api_load.py [--seconds 30] [--connections 32] [--paced 1200]
+    python bench/api_load.py [--seconds 30] [--connections 32] [--paced 1200] [--runs 3]
 
 1. Makes sure a champion model exists (trains a LightGBM on 10,000 synthetic applicants into
    data/bench/mlruns if the registry has none).
@@ -10,11 +11,14 @@
    32 connections, 30 s, twice: as fast as possible (the saturation figures), then with pauses
    between a connection's requests sized for about 1,200 requests/s (latency at the target load);
    prints req/s, p50/p95/p99, and after each run waits for the prediction log to drain and compares
-   the rows logged with the requests answered.
-4. In-process: single-application latency of the fast path, and batch throughput for 10,000.
+   the rows recorded with the requests answered. The pair of runs is made ``--runs`` times.
+4. Where a request's time goes: each step of the request path timed in-process on the same bodies
+   (parse and validate, features and model, the record encoded, the answer encoded), and from the
+   service's metrics the time to make a group of decisions durable.
+5. In-process: single-application latency of the fast path, and batch throughput for 10,000.
 
-Bar (2 cores, load generator included): >= 1,000 scored applications/s, p99 <= 30 ms, logged rows
-= requests; in-process p50 <= 1 ms.
+Bars (2 cores, load generator included), in every run: paced >= 1,000 decisions/s with p99 <= 20 ms,
+saturation >= 2,000 decisions/s, recorded rows = answered; in-process p50 <= 1 ms.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ def fresh_database() -> str:
     return sa.make_url(POSTGRES).set(database=DATABASE).render_as_string(hide_password=False)
 
 
-def start_api(registry: str, database: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_api(registry: str, database: str, log: Path, spool: Path) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -79,6 +83,7 @@ def start_api(registry: str, database: str, log: Path) -> tuple[subprocess.Popen
         "SCORING_MLFLOW_TRACKING_URI": registry,
         "SCORING_API_KEYS": json.dumps([KEY]),
         "SCORING_RELOAD_INTERVAL": "0",
+        "SCORING_SPOOL_DIR": str(spool),
     }
     command = [sys.executable, "-m", "credit_scoring_api.cli", "serve", "--port", str(port), "--workers", "2"]
     with log.open("wb") as out:
@@ -153,6 +158,46 @@ def in_process(registry: str, data: Path) -> tuple[float, float]:
     return statistics.median(times) * 1e3, batch_rate
 
 
+def profile(registry: str, bodies: list[str], url: str) -> None:
+    """Each step of a request's path, timed in-process on the benchmark's bodies (median per request)."""
+    from credit_core.contracts.applications import ScoreRequest
+    from credit_core.model_store import ModelStore
+    from credit_scoring_api.decisions import decide
+    from credit_scoring_api.prediction_log import encode
+
+    store = ModelStore(registry, MODEL_NAME, CHAMPION, 0)
+    store.refresh()
+    model = store.current
+    assert model is not None
+    steps: dict[str, list[float]] = {"parse and validate": [], "features and model": [], "record encoded": []}
+    steps["answer encoded"] = []
+    for body in bodies * 5:
+        t0 = time.perf_counter()
+        request = ScoreRequest.model_validate_json(body)
+        t1 = time.perf_counter()
+        score, record = decide(request.application.model_dump(), request.history(), model, "api", None)
+        t2 = time.perf_counter()
+        encode(record)
+        t3 = time.perf_counter()
+        score.model_dump_json()
+        t4 = time.perf_counter()
+        for name, took in zip(steps, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            steps[name].append(took * 1e3)
+    store.stop()
+    with urllib.request.urlopen(f"{url}/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    commit = {k: float(v) for k, v in re.findall(r"^scoring_spool_commit_seconds_(sum|count) (\S+)$", metrics, re.M)}
+    print("where a request's time goes (in-process, median per request):")
+    for name, times in steps.items():
+        print(f"  {name:<20} {statistics.median(times):.3f} ms")
+    if commit.get("count"):
+        print(
+            f"  durable (one worker): {commit['count']:,.0f} group commits, {commit['sum'] / commit['count'] * 1e3:.2f} ms"
+            " each (write + fdatasync), shared by the requests that arrived meanwhile"
+        )
+    print("  the rest of the latency is HTTP (uvicorn, FastAPI routing and middleware) and waiting for the cores")
+
+
 def run_wrk(url: str, script: Path, args: argparse.Namespace, engine: sa.Engine) -> dict[str, float]:
     """One wrk run; then wait for the prediction log to drain and count the rows it added."""
     with engine.connect() as connection:
@@ -181,6 +226,7 @@ def main() -> int:
         "--paced", type=float, default=1_200, help="per-connection pauses sized for this many requests/s"
     )
     parser.add_argument("--folder", type=Path, default=ROOT / "data" / "bench")
+    parser.add_argument("--runs", type=int, default=3, help="times the pair of wrk runs is made")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk (Debian package)", file=sys.stderr)
@@ -194,36 +240,44 @@ def main() -> int:
         "as fast as possible": 0.0,
         f"paced (pauses sized for {args.paced:,.0f}/s)": args.connections * 1000 / args.paced,
     }
-    results = {}
+    runs: list[dict[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        process, url = start_api(registry, database, Path(tmp) / "api.log")
+        process, url = start_api(registry, database, Path(tmp) / "api.log", Path(tmp) / "spool")
         engine = sa.create_engine(database)
         try:
-            for phase, delay_ms in phases.items():
-                script = Path(tmp) / "scores.lua"
-                script.write_text(lua_script(bodies, delay_ms))
-                results[phase] = run_wrk(url, script, args, engine)
+            for run in range(args.runs):
+                results = {}
+                for phase, delay_ms in phases.items():
+                    script = Path(tmp) / "scores.lua"
+                    script.write_text(lua_script(bodies, delay_ms))
+                    results[phase] = run_wrk(url, script, args, engine)
+                runs.append(results)
+                print(f"run {run + 1}:")
+                for phase, r in results.items():
+                    print(
+                        f"  wrk {phase}: {r['rate']:,.0f} decisions/s; latency p50 {r['p50']:.1f} ms, "
+                        f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms; answered {r['answered']:,.0f} "
+                        f"(socket errors {r['errors']:.0f}, non-2xx {r['status_errors']:.0f}); recorded {r['logged']:,}",
+                        flush=True,
+                    )
+            profile(registry, bodies, url)
         finally:
             process.terminate()
             process.wait(timeout=60)
 
-    for phase, r in results.items():
-        print(f"wrk {phase}: {args.connections} connections, {args.seconds} s, 2 API workers logging to Postgres")
-        print(
-            f"  {r['rate']:,.0f} scored applications/s; latency p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms"
-        )
-        print(
-            f"  requests answered {r['answered']:,.0f} (socket errors {r['errors']:.0f}, non-2xx {r['status_errors']:.0f}); rows logged {r['logged']:,}"
-        )
+    print(f"({args.connections} connections, {args.seconds} s per run, 2 API workers, durable spool, Postgres)")
     p50, batch_rate = in_process(registry, data)
     print(f"in-process: single application p50 {p50:.3f} ms; batch of 10,000 applications {batch_rate:,.0f}/s")
-    paced = results[next(p for p in results if p.startswith("paced"))]
-    fastest = results["as fast as possible"]
-    met = paced["rate"] >= 1_000 and paced["p99"] <= 30 and paced["logged"] >= paced["answered"] and p50 <= 1
-    met = met and fastest["logged"] >= fastest["answered"]
+    met = p50 <= 1
+    for results in runs:
+        paced = results[next(p for p in results if p.startswith("paced"))]
+        fastest = results["as fast as possible"]
+        met = met and paced["rate"] >= 1_000 and paced["p99"] <= 20 and fastest["rate"] >= 2_000
+        # wrk stops counting with requests in flight: those were answered (and recorded) uncounted
+        met = met and all(r["logged"] >= r["answered"] for r in results.values())
     print(
-        "bars (>= 1,000/s with p99 <= 30 ms, every answered request logged, in-process p50 <= 1 ms): "
-        + ("met" if met else "MISSED")
+        f"bars in each of {args.runs} runs (paced >= 1,000/s with p99 <= 20 ms, saturation >= 2,000/s, "
+        "every answered decision recorded; in-process p50 <= 1 ms): " + ("met" if met else "MISSED")
     )
     return 0 if met else 1
 
