@@ -107,6 +107,11 @@ def _field(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location if part != "body")
 
 
+# FastAPI's own OpenTelemetry (spans, metrics and logs per request) is off: the services export
+# Prometheus metrics (/metrics), and the per-request spans cost a sizeable share of a decision's time
+NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+
+
 def install(
     app: FastAPI,
     *,

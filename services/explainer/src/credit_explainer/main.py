@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.scoring_api.aclose()
 
     app = FastAPI(
+        telemetry=http.NO_TELEMETRY,
         title="bank-scoring explainer",
         version="1.0",
         description="Why an applicant gets their score (SHAP reasons), what drives the model, counter-offers.",

@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine.dispose()
 
     app = FastAPI(
+        telemetry=http.NO_TELEMETRY,
         title="bank-scoring monitor",
         version="1.0",
         description="Drift of production inputs and scores against the model's reference, realised performance,"

@@ -132,6 +132,9 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(min=1)] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="A log line per request (each decision is recorded anyway; /metrics counts them)")
+    ] = False,
 ) -> None:
     """Migrate the database, then serve the API with uvicorn."""
     import uvicorn
@@ -144,6 +147,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
         # SIGTERM: the requests in flight get this long to finish, then the drain gets SCORING_SHUTDOWN_SECONDS
         timeout_graceful_shutdown=REQUESTS_GRACE_SECONDS,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,7 +20,6 @@ from credit_scoring_api.routes import applicants, decisions, health, model, outc
 from credit_scoring_api.spool import DecisionSpool
 
 log = logging.getLogger("credit_scoring_api")
-SWITCH_INTERVAL = 0.0005  # seconds
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,9 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collector's full passes, which otherwise stall requests for tens of milliseconds
         gc.collect()
         gc.freeze()
-        # batches and CSV uploads run in worker threads: hand the interpreter back to the event
-        # loop every 0.5 ms (not 5), so that /health, /ready and single scores are not held behind them
-        sys.setswitchinterval(SWITCH_INTERVAL)
         yield
         # uvicorn has stopped accepting and let the requests in flight finish: what they recorded
         # is written, then drained for as long as the budget allows; the rest stays spooled
@@ -70,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine.dispose()
 
     app = FastAPI(
+        telemetry=http.NO_TELEMETRY,
         title="bank-scoring scoring API",
         version="1.0",
         description="Probability of default, decision at the model's cost-optimal threshold; no decision is answered"
