@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -103,3 +104,25 @@ def registered_model(registry: str, folder: Path, version: str = "1") -> tuple[C
     """A registry version's compiled model and verified artifacts, as a service loads them."""
     model, _, artifacts = load_version(registry, MODEL_NAME, version, folder)
     return model, artifacts
+
+
+def scoring_client(registry: str, database: str, **overrides: Any) -> Any:
+    """The scoring API in-process (a ``TestClient``; enter it to start the app) on a migrated
+    database, with key ``test-key`` and a spool of its own."""
+    from credit_scoring_api.config import Settings
+    from credit_scoring_api.db import migrate
+    from credit_scoring_api.main import create_app
+    from fastapi.testclient import TestClient
+
+    options: dict[str, Any] = {"api_keys": ["test-key"], "reload_interval": 0, "spool_dir": tempfile.mkdtemp()}
+    migrate(database)
+    return TestClient(create_app(Settings(database_url=database, mlflow_tracking_uri=registry, **options | overrides)))
+
+
+def spool_drained(client: Any, timeout: float = 60) -> None:
+    """Until every decision the in-process scoring API spooled is in the database."""
+    spool = client.app.state.spool
+    deadline = time.monotonic() + timeout
+    while spool.backlog_bytes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert spool.backlog_bytes() == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -20,45 +19,21 @@ import sqlalchemy as sa
 from credit_core.contracts.model_card import ModelInfo
 from credit_core.scoring import request_features
 from credit_scoring_api.cli import app as scoring_cli
-from credit_scoring_api.config import Settings
-from credit_scoring_api.db import migrate
-from credit_scoring_api.main import create_app
-from fastapi.testclient import TestClient
-from support import registered_model, requests_from_folder
+from support import registered_model, requests_from_folder, scoring_client, spool_drained
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
 KEY = {"X-API-Key": "test-key"}
 
 
-def _client(registry: str, database: str, **overrides: Any) -> TestClient:
-    options: dict[str, Any] = {
-        "api_keys": ["test-key"],
-        "reload_interval": 0,
-        "spool_dir": tempfile.mkdtemp(),
-    } | overrides
-    settings = Settings(database_url=database, mlflow_tracking_uri=registry, **options)
-    migrate(database)
-    return TestClient(create_app(settings))
-
-
-def _wait_for_log(client: TestClient, timeout: float = 30) -> None:
-    """Until every spooled decision is in the database."""
-    spool = client.app.state.spool  # type: ignore[attr-defined]
-    deadline = time.monotonic() + timeout
-    while spool.backlog_bytes() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert spool.backlog_bytes() == 0
-
-
 def test_every_score_is_logged_with_every_field(registry: str, database: str, synthetic: Path) -> None:
     request = requests_from_folder(synthetic, 30, with_history=True)
     request = next(r for r in request if "bureau" in r and "installments_payments" in r)
-    with _client(registry, database) as client:
+    with scoring_client(registry, database) as client:
         response = client.post("/v1/scores", json=request, headers=KEY)
         assert response.status_code == 200, response.text
         score = response.json()
-        _wait_for_log(client)
+        spool_drained(client)
     with sa.create_engine(database).connect() as connection:
         row = connection.execute(sa.text("SELECT * FROM predictions")).mappings().one()
     assert row["request_id"] == score["request_id"] and row["applicant_id"] == score["applicant_id"]
@@ -134,10 +109,10 @@ def test_log_survives_a_database_outage_without_losing_a_row(
 ) -> None:
     url, proxy = proxied
     requests = requests_from_folder(synthetic, 60, with_history=False)
-    with _client(registry, url) as client:
+    with scoring_client(registry, url) as client:
         for request in requests[:20]:
             assert client.post("/v1/scores", json=request, headers=KEY).status_code == 200
-        _wait_for_log(client)
+        spool_drained(client)
         # when the database goes away during traffic, scoring goes on and the rows wait
         proxy.cut()
         for request in requests[20:]:
@@ -150,7 +125,7 @@ def test_log_survives_a_database_outage_without_losing_a_row(
         assert "scoring_prediction_log_database_up 0.0" in client.get("/metrics").text
         # then, once it is back, the backlog is written
         proxy.restore()
-        _wait_for_log(client, timeout=60)
+        spool_drained(client, timeout=60)
         assert client.get("/ready").status_code == 200
     with sa.create_engine(url).connect() as connection:
         logged = connection.execute(sa.text("SELECT count(*), count(DISTINCT request_id) FROM predictions")).one()
@@ -180,7 +155,7 @@ def one_request(synthetic: Path) -> dict[str, Any]:
 def test_bad_input_gets_422_naming_the_field(
     registry: str, database: str, one_request: dict[str, Any], change: dict[str, Any], field: str, message: str
 ) -> None:
-    with _client(registry, database) as client:
+    with scoring_client(registry, database) as client:
         response = client.post("/v1/scores", json=_bad(one_request, **change), headers=KEY)
     assert response.status_code == 422
     problems = response.json()["detail"]
@@ -189,7 +164,7 @@ def test_bad_input_gets_422_naming_the_field(
 
 
 def test_other_refusals(registry: str, database: str, one_request: dict[str, Any]) -> None:
-    with _client(registry, database, max_batch=3, max_body_bytes=50_000) as client:
+    with scoring_client(registry, database, max_batch=3, max_body_bytes=50_000) as client:
         assert client.post("/v1/scores", json=one_request).status_code == 401
         assert client.post("/v1/scores", json=one_request, headers={"X-API-Key": "wrong"}).status_code == 401
         too_many = client.post("/v1/scores/batch", json={"applications": [one_request] * 4}, headers=KEY)
@@ -207,7 +182,7 @@ def test_batch_csv_round_trip(registry: str, database: str, synthetic: Path) -> 
     raw = pl.read_parquet(synthetic / "application_test.parquet").head(40)
     upload = io.BytesIO()
     raw.write_csv(upload)
-    with _client(registry, database) as client:
+    with scoring_client(registry, database) as client:
         response = client.post(
             "/v1/scores/batch.csv", files={"file": ("applications.csv", upload.getvalue(), "text/csv")}, headers=KEY
         )
@@ -223,7 +198,7 @@ def test_batch_csv_round_trip(registry: str, database: str, synthetic: Path) -> 
             files={"file": ("x.csv", b"SK_ID_CURR,AMT_CREDIT\n1,abc\n", "text/csv")},
             headers=KEY,
         )
-        _wait_for_log(client)
+        spool_drained(client)
     assert scored["SK_ID_CURR"].to_list() == raw["SK_ID_CURR"].to_list()
     assert {"probability", "decision", "threshold", "model_version", "request_id"} <= set(scored.columns)
     assert scored["probability"][0] == pytest.approx(one.json()["probability"], abs=1e-12)
@@ -246,7 +221,7 @@ def test_applicant_store_outcomes_and_model_info(
     expected = model.probability_of(
         request_features(body["application"], {k: v for k, v in body.items() if k != "application"})[1]
     )
-    with _client(registry, database) as client:
+    with scoring_client(registry, database) as client:
         assert client.get(f"/v1/applicants/{applicant}").status_code == 401  # applicants' data needs a key
         assert client.get("/v1/applicants").status_code == 401
         stored = client.get(f"/v1/applicants/{applicant}", headers=KEY)
@@ -259,7 +234,7 @@ def test_applicant_store_outcomes_and_model_info(
         assert client.get("/v1/applicants", params={"prefix": "12a"}, headers=KEY).status_code == 422
         score = client.get(f"/v1/applicants/{applicant}/score", headers=KEY).json()
         assert abs(score["probability"] - expected) <= 1e-9
-        _wait_for_log(client)  # an outcome names a decision of the prediction log
+        spool_drained(client)  # an outcome names a decision of the prediction log
         recorded = client.post("/v1/outcomes", json={"request_id": score["request_id"], "defaulted": True}, headers=KEY)
         assert recorded.status_code == 201 and recorded.json()["applicant_id"] == applicant
         info = client.get("/v1/model").json()
@@ -272,7 +247,7 @@ def test_applicant_store_outcomes_and_model_info(
         assert len(card["curves"]["cost"]["threshold"]) == 101
         costs = card["curves"]["cost"]["cost_per_1000"]  # threshold 0 refuses everyone, 1 grants almost all
         assert costs[0] == pytest.approx(card["reference_costs"]["refuse_everyone_per_1000"])
-        _wait_for_log(client)
+        spool_drained(client)
     with sa.create_engine(database).connect() as connection:
         assert (
             connection.execute(
@@ -290,7 +265,7 @@ def test_a_new_champion_is_picked_up_without_restart(
     copy = tmp_path / "mlflow.db"
     copy.write_bytes(Path(registry.removeprefix("sqlite:///")).read_bytes())
     uri = f"sqlite:///{copy}"
-    with _client(uri, database, reload_interval=0.3) as client:
+    with scoring_client(uri, database, reload_interval=0.3) as client:
         before = client.post("/v1/scores", json=one_request, headers=KEY).json()
         assert before["model_version"] == "1"
         # when a new version becomes champion

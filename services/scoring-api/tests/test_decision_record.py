@@ -4,8 +4,6 @@ erasure, oversized history refused naming the list."""
 
 from __future__ import annotations
 
-import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,29 +13,11 @@ import pytest
 import sqlalchemy as sa
 from credit_core.registry import CHECKSUM_TAG, MODEL_NAME
 from credit_scoring_api.cli import app as scoring_cli
-from credit_scoring_api.config import Settings
-from credit_scoring_api.db import migrate
-from credit_scoring_api.main import create_app
-from fastapi.testclient import TestClient
-from support import requests_from_folder
+from support import requests_from_folder, scoring_client, spool_drained
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
 KEY = {"X-API-Key": "test-key"}
-
-
-def _client(registry: str, database: str, **overrides: Any) -> TestClient:
-    options: dict[str, Any] = {"api_keys": ["test-key"], "reload_interval": 0, "spool_dir": tempfile.mkdtemp()}
-    migrate(database)
-    return TestClient(create_app(Settings(database_url=database, mlflow_tracking_uri=registry, **options | overrides)))
-
-
-def _drained(client: TestClient, timeout: float = 60) -> None:
-    spool = client.app.state.spool  # type: ignore[attr-defined]
-    deadline = time.monotonic() + timeout
-    while spool.backlog_bytes() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert spool.backlog_bytes() == 0
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +28,11 @@ def with_history(synthetic: Path) -> list[dict[str, Any]]:
 def test_a_thousand_decisions_with_history_replay_to_1e_12(
     registry: str, database: str, with_history: list[dict[str, Any]]
 ) -> None:
-    with _client(registry, database) as client:
+    with scoring_client(registry, database) as client:
         batch = client.post("/v1/scores/batch", json={"applications": with_history}, headers=KEY)
         assert batch.status_code == 200, batch.text
         scores = batch.json()["scores"]
-        _drained(client)
+        spool_drained(client)
         rich = next(i for i, b in enumerate(with_history) if "bureau" in b and "installments_payments" in b)
         record = client.get(f"/v1/decisions/{scores[rich]['request_id']}", headers=KEY).json()
         replays = [client.post(f"/v1/decisions/{s['request_id']}/replay", headers=KEY).json() for s in scores]
@@ -87,12 +67,12 @@ def test_an_old_decision_replays_on_its_version_after_a_new_champion(
     copy.write_bytes(Path(registry.removeprefix("sqlite:///")).read_bytes())
     uri = f"sqlite:///{copy}"
     body = with_history[7]
-    with _client(uri, database) as client:
+    with scoring_client(uri, database) as client:
         old = client.post("/v1/scores", json=body, headers=KEY).json()
         new_version = _register_other_champion(xgboost_registry, uri)
         assert client.post("/v1/admin/reload", headers=KEY).json()["version"] == new_version
         new = client.post("/v1/scores", json=body, headers=KEY).json()
-        _drained(client)
+        spool_drained(client)
         replayed = client.post(f"/v1/decisions/{old['request_id']}/replay", headers=KEY).json()
     assert new["model_version"] == new_version != old["model_version"] == "1"
     assert abs(new["probability"] - old["probability"]) > 1e-6  # another model: another probability
@@ -101,9 +81,9 @@ def test_an_old_decision_replays_on_its_version_after_a_new_champion(
 
 
 def test_one_outcome_per_decision(registry: str, database: str, with_history: list[dict[str, Any]]) -> None:
-    with _client(registry, database) as client:
+    with scoring_client(registry, database) as client:
         score = client.post("/v1/scores", json=with_history[0], headers=KEY).json()
-        _drained(client)
+        spool_drained(client)
         report = {"request_id": score["request_id"], "defaulted": True, "observed_at": "2026-11-30T10:00:00Z"}
         first = client.post("/v1/outcomes", json=report, headers=KEY)
         again = client.post("/v1/outcomes", json=report, headers=KEY)  # a client retrying
@@ -123,9 +103,9 @@ def test_one_outcome_per_decision(registry: str, database: str, with_history: li
 def test_purge_keeps_the_recent_and_erase_keeps_the_facts(
     registry: str, database: str, with_history: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with _client(registry, database) as client:
+    with scoring_client(registry, database) as client:
         scores = [client.post("/v1/scores", json=b, headers=KEY).json() for b in with_history[:30]]
-        _drained(client)
+        spool_drained(client)
         for s in scores[:3]:
             client.post("/v1/outcomes", json={"request_id": s["request_id"], "defaulted": False}, headers=KEY)
         engine = sa.create_engine(database)
@@ -161,7 +141,7 @@ def test_oversized_history_gets_422_naming_the_list(registry: str, database: str
     row = {"SK_ID_PREV": 1, "SK_ID_CURR": body["application"]["SK_ID_CURR"], "NUM_INSTALMENT_VERSION": 1}
     row |= {"NUM_INSTALMENT_NUMBER": 1, "DAYS_INSTALMENT": -10, "DAYS_ENTRY_PAYMENT": -10}
     row |= {"AMT_INSTALMENT": 100.0, "AMT_PAYMENT": 100.0}
-    with _client(registry, database) as client:
+    with scoring_client(registry, database) as client:
         response = client.post("/v1/scores", json=body | {"installments_payments": [row] * 5_001}, headers=KEY)
         schema = client.get("/openapi.json").json()["components"]["schemas"]["ScoreRequest"]
     assert response.status_code == 422
