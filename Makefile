@@ -63,10 +63,13 @@ compose-test: setup  ## the compose stack for real (Docker engine started, local
 mlflow-ui: setup  ## browse the embedded MLflow store (runs, plots, registered models)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns/mlflow.db --host 127.0.0.1 --port 5000
 
-bench: setup  ## full-size features and training, hot path, API load with wrk, explainer latency (data generated once)
+bench: setup  ## full-size features and training, hot path, API load with wrk, /health under load, faults, retention, explainer latency (data generated once)
 	$(BIN)/python bench/features_scale.py
 	$(BIN)/python bench/train_scale.py
 	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/health_under_load.py
+	$(BIN)/python bench/decision_durability.py
+	$(BIN)/python bench/retention.py
 	$(BIN)/python bench/explain_latency.py
 	$(BIN)/python bench/drift_scale.py
 
