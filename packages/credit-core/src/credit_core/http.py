@@ -26,15 +26,19 @@ LATENCY_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="One of the service's API keys")
 
 
-def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> str | None:
-    """Reads the accepted keys from ``app.state.settings.api_keys`` (empty: no key needed); the
-    client that asked: ``key-N`` for the N-th key of the list (None when no key is needed)."""
-    allowed = request.app.state.settings.api_keys
+def client_of(allowed: list[str] | None, key: str | None) -> str | None:
+    """The client a key names: ``key-N`` for the N-th accepted key, None when no key is needed
+    (``allowed`` empty); 401 when the key is missing or not accepted."""
     if not allowed:
         return None
     if key not in allowed:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or invalid X-API-Key header")
     return f"key-{allowed.index(key) + 1}"
+
+
+def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> str | None:
+    """Checks the key against ``app.state.settings.api_keys``; the client that asked."""
+    return client_of(request.app.state.settings.api_keys, key)
 
 
 ApiKey = Depends(require_api_key)
@@ -69,10 +73,15 @@ class LimitsAndMetrics:
             )
             await response(scope, receive, send)
             return
-        if scope["method"] in BODY_METHODS and not _key_accepted(scope):
-            response = JSONResponse({"detail": "missing or invalid X-API-Key header"}, status_code=401)
-            await response(scope, receive, send)
-            return
+        if scope["method"] in BODY_METHODS:  # every route that takes a body needs a key: checked before it is read
+            settings = getattr(scope["app"].state, "settings", None)
+            key = dict(scope["headers"]).get(b"x-api-key")
+            try:
+                client_of(getattr(settings, "api_keys", None), None if key is None else key.decode(errors="replace"))
+            except HTTPException as refused:
+                response = JSONResponse({"detail": refused.detail}, status_code=refused.status_code)
+                await response(scope, receive, send)
+                return
         started = time.perf_counter()
         status_code = 500
 
@@ -91,16 +100,6 @@ class LimitsAndMetrics:
 
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
-def _key_accepted(scope: Any) -> bool:
-    """Every route that takes a body needs a key: checked here, before the body is read."""
-    settings = getattr(scope["app"].state, "settings", None)
-    allowed = getattr(settings, "api_keys", None)
-    if not allowed:
-        return True
-    key = dict(scope["headers"]).get(b"x-api-key")
-    return key is not None and key.decode(errors="replace") in allowed
 
 
 def _field(location: tuple[Any, ...]) -> str:
