@@ -82,15 +82,13 @@ class PredictionLogDrainer:
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def supervise(self) -> bool:
-        """Restart the drainer if it died; True if it had to."""
+    def supervise(self) -> None:
+        """Restart the drainer if it died (counted)."""
         if self._thread is not None and not self._thread.is_alive() and not self._stop.is_set():
             self.restarts += 1
             telemetry.LOG_DRAINER_RESTARTS.inc()
             log.error("prediction log: the drainer thread had died; restarted (%d restarts)", self.restarts)
             self.start()
-            return True
-        return False
 
     def stop(self, budget: float) -> None:
         """Drain what can be drained within ``budget`` seconds, then stop; the rest stays spooled."""
@@ -121,7 +119,6 @@ class PredictionLogDrainer:
                 retry = min(retry * 2, 5.0)
                 continue
             retry = 0.5
-            telemetry.LOG_BACKLOG_BYTES.set(self.spool.backlog_bytes())
             if not moved:
                 time.sleep(self.idle_seconds)
 
@@ -245,8 +242,7 @@ class Supervisor:
             if ticks % self.ping_every == 0:
                 self.database = database_status(self.drainer.engine)
             ticks += 1
-            if self.spool.supervise():
-                telemetry.SPOOL_RESTARTS.inc()
+            self.spool.supervise()
             self.drainer.supervise()
             telemetry.LOG_BACKLOG_BYTES.set(self.spool.backlog_bytes())
 

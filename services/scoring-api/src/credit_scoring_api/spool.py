@@ -159,14 +159,13 @@ class DecisionSpool:
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def supervise(self) -> bool:
-        """Restart the committer if it died; True if it had to."""
+    def supervise(self) -> None:
+        """Restart the committer if it died (counted)."""
         if self._thread is not None and not self._thread.is_alive():
             self.restarts += 1
+            telemetry.SPOOL_RESTARTS.inc()
             log.error("spool: the committer thread had died; restarted (%d restarts)", self.restarts)
             self._start_committer()
-            return True
-        return False
 
     def stop(self) -> None:
         """No more decisions: what is queued is written, then the committer ends."""
