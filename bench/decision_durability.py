@@ -13,7 +13,6 @@ champion (trained into data/bench/mlruns like bench/api_load.py when there is no
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -28,17 +27,6 @@ from faults import PrivateCluster, Service, Traffic, drained, logged, private_cl
 from support import requests_from_folder  # noqa: E402
 
 KEY = "bench-key"
-
-
-def service(registry: str, database: str, folder: Path, **settings: str) -> Service:
-    env = {
-        "SCORING_DATABASE_URL": database,
-        "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_API_KEYS": json.dumps([KEY]),
-        "SCORING_RELOAD_INTERVAL": "0",
-        "SCORING_SPOOL_DIR": str(folder / "spool"),
-    } | settings
-    return Service(env, folder / "scoring.log")
 
 
 def report(what: str, database: str, traffic: Traffic, seconds: float) -> bool:
@@ -72,7 +60,7 @@ def main() -> int:
             with private_cluster() as cluster:
                 migrate(cluster.url)
                 limit = {"SCORING_SPOOL_LIMIT_BYTES": "2000000"} if fault == "spool full" else {}
-                api = service(registry, cluster.url, folder, **limit)
+                api = Service.scoring(registry, cluster.url, folder, KEY, **limit)
                 api.start()
                 started = time.monotonic()
                 try:

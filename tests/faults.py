@@ -5,6 +5,7 @@ killed with SIGKILL, and concurrent traffic that remembers every decision it was
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -116,6 +117,18 @@ class Service:
     workers: int = 2
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def scoring(cls, registry: str, database: str, folder: Path, key: str, **settings: str) -> Service:
+        """The scoring API on this registry and database, one API key, its spool and log in ``folder``."""
+        env = {
+            "SCORING_DATABASE_URL": database,
+            "SCORING_MLFLOW_TRACKING_URI": registry,
+            "SCORING_API_KEYS": json.dumps([key]),
+            "SCORING_RELOAD_INTERVAL": "0",
+            "SCORING_SPOOL_DIR": str(folder / "spool"),
+        } | settings
+        return cls(env, folder / "scoring.log")
 
     @property
     def url(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,14 @@ def bodies(synthetic: Path) -> list[dict[str, Any]]:
     return requests_from_folder(synthetic, 300, with_history=True)
 
 
-def _service(registry: str, database: str, spool: Path, log: Path, **settings: str) -> Service:
-    env = {
-        "SCORING_DATABASE_URL": database,
-        "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_API_KEYS": f'["{KEY}"]',
-        "SCORING_RELOAD_INTERVAL": "0",
-        "SCORING_SPOOL_DIR": str(spool),
-    } | settings
-    return Service(env, log)
+@pytest.fixture
+def cluster() -> Iterator[PrivateCluster]:
+    """A migrated Postgres cluster of the test's own, to stop and start."""
+    if (why := PrivateCluster.available()) is not None:
+        pytest.skip(why)
+    with private_cluster() as cluster:
+        migrate(cluster.url)
+        yield cluster
 
 
 def _check(database: str, answered: list[str], what: str) -> None:
@@ -50,7 +50,7 @@ def test_sigkill_under_load_loses_no_answered_decision(
     registry: str, database: str, bodies: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     migrate(database)
-    service = _service(registry, database, tmp_path / "spool", tmp_path / "scoring.log")
+    service = Service.scoring(registry, database, tmp_path, KEY)
     service.start()
     try:
         with Traffic(service.url, bodies, KEY) as traffic:
@@ -65,61 +65,51 @@ def test_sigkill_under_load_loses_no_answered_decision(
 
 
 def test_database_stopped_during_load_then_the_service_killed(
-    registry: str, bodies: list[dict[str, Any]], tmp_path: Path
+    registry: str, cluster: PrivateCluster, bodies: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    if (why := PrivateCluster.available()) is not None:
-        pytest.skip(why)
-    with private_cluster() as cluster:
-        migrate(cluster.url)
-        service = _service(registry, cluster.url, tmp_path / "spool", tmp_path / "scoring.log")
+    service = Service.scoring(registry, cluster.url, tmp_path, KEY)
+    service.start()
+    try:
+        with Traffic(service.url, bodies, KEY) as traffic:
+            traffic.wait_for(500)
+            cluster.stop()  # the database goes away; scoring goes on, decisions wait on disk
+            traffic.wait_for(len(traffic.answered) + 1_000)
+            service.kill()
+        answered = list(traffic.answered)
+        cluster.start()
         service.start()
-        try:
-            with Traffic(service.url, bodies, KEY) as traffic:
-                traffic.wait_for(500)
-                cluster.stop()  # the database goes away; scoring goes on, decisions wait on disk
-                traffic.wait_for(len(traffic.answered) + 1_000)
-                service.kill()
-            answered = list(traffic.answered)
-            cluster.start()
-            service.start()
-            drained(service.url, cluster.url)
-        finally:
-            service.terminate()
-        assert traffic.statuses.get(503, 0) == 0  # the spool had room: nobody was refused
-        _check(cluster.url, answered, "database stopped, then SIGKILL")
+        drained(service.url, cluster.url)
+    finally:
+        service.terminate()
+    assert traffic.statuses.get(503, 0) == 0  # the spool had room: nobody was refused
+    _check(cluster.url, answered, "database stopped, then SIGKILL")
 
 
 def test_a_full_spool_refuses_and_never_answers_without_a_record(
-    registry: str, bodies: list[dict[str, Any]], tmp_path: Path
+    registry: str, cluster: PrivateCluster, bodies: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    if (why := PrivateCluster.available()) is not None:
-        pytest.skip(why)
-    with private_cluster() as cluster:
-        migrate(cluster.url)
-        # a small spool (a few dozen decisions with history per worker) and no database to drain to
-        service = _service(
-            registry, cluster.url, tmp_path / "spool", tmp_path / "scoring.log", SCORING_SPOOL_LIMIT_BYTES="600000"
-        )
-        service.start()
-        try:
-            cluster.stop()
-            with Traffic(service.url, bodies, KEY, threads=4) as traffic:
-                deadline = time.monotonic() + 60
-                while traffic.statuses.get(503, 0) < 50 and time.monotonic() < deadline:
-                    time.sleep(0.05)
-            answered = list(traffic.answered)
-            largest = max(bodies, key=lambda body: len(json.dumps(body)))
-            refused = [
-                httpx.post(f"{service.url}/v1/scores", json=largest, headers={"X-API-Key": KEY}, timeout=10)
-                for _ in range(10)
-            ]
-            ready = [httpx.get(f"{service.url}/ready", timeout=10) for _ in range(10)]
-            cluster.start()
-            drained(service.url, cluster.url)
-        finally:
-            service.terminate()
-        assert traffic.statuses.get(503, 0) >= 50 and answered
-        assert all(r.status_code == 503 and r.headers["Retry-After"] == "5" for r in refused)
-        assert "cannot be recorded" in refused[0].json()["detail"]
-        assert all(r.status_code == 503 and "full" in r.json()["spool"]["status"] for r in ready)
-        _check(cluster.url, answered, "spool full")
+    # a small spool (a few dozen decisions with history per worker) and no database to drain to
+    service = Service.scoring(registry, cluster.url, tmp_path, KEY, SCORING_SPOOL_LIMIT_BYTES="600000")
+    service.start()
+    try:
+        cluster.stop()
+        with Traffic(service.url, bodies, KEY, threads=4) as traffic:
+            deadline = time.monotonic() + 60
+            while traffic.statuses.get(503, 0) < 50 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        answered = list(traffic.answered)
+        largest = max(bodies, key=lambda body: len(json.dumps(body)))
+        refused = [
+            httpx.post(f"{service.url}/v1/scores", json=largest, headers={"X-API-Key": KEY}, timeout=10)
+            for _ in range(10)
+        ]
+        ready = [httpx.get(f"{service.url}/ready", timeout=10) for _ in range(10)]
+        cluster.start()
+        drained(service.url, cluster.url)
+    finally:
+        service.terminate()
+    assert traffic.statuses.get(503, 0) >= 50 and answered
+    assert all(r.status_code == 503 and r.headers["Retry-After"] == "5" for r in refused)
+    assert "cannot be recorded" in refused[0].json()["detail"]
+    assert all(r.status_code == 503 and "full" in r.json()["spool"]["status"] for r in ready)
+    _check(cluster.url, answered, "spool full")
