@@ -36,8 +36,9 @@ def client_of(allowed: list[str] | None, key: str | None) -> str | None:
     return f"key-{allowed.index(key) + 1}"
 
 
-def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> str | None:
-    """Checks the key against ``app.state.settings.api_keys``; the client that asked."""
+async def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> str | None:
+    """Checks the key against ``app.state.settings.api_keys``; the client that asked. (A coroutine:
+    FastAPI runs a plain function dependency in a worker thread, a hop per request.)"""
     return client_of(request.app.state.settings.api_keys, key)
 
 
@@ -111,6 +112,13 @@ def _field(location: tuple[Any, ...]) -> str:
 NO_TELEMETRY: Any = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
+def error_response(error: StarletteHTTPException) -> JSONResponse:
+    """The answer to a refused request: its status, ``{"detail": ...}`` and its headers."""
+    return JSONResponse(
+        {"detail": error.detail}, status_code=error.status_code, headers=getattr(error, "headers", None)
+    )
+
+
 def install(
     app: FastAPI,
     *,
@@ -136,9 +144,7 @@ def install(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            {"detail": error.detail}, status_code=error.status_code, headers=getattr(error, "headers", None)
-        )
+        return error_response(error)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -1,5 +1,6 @@
 """Request dependencies: the API key check, the loaded model (the champion or a version), the
-database and the decision spool."""
+database and the decision spool. Those that cannot block are coroutines: FastAPI runs a plain
+function dependency in a worker thread, a thread hop per request for nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import Depends, HTTPException, Request, status
 from credit_scoring_api.spool import DecisionSpool
 
 
-def model(request: Request) -> LoadedModel:
+async def model(request: Request) -> LoadedModel:
     store: ModelStore = request.app.state.models
     try:
         return store.get()
@@ -32,11 +33,11 @@ def model_version(request: Request, version: str) -> LoadedModel:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
 
 
-def engine(request: Request) -> sa.Engine:
+async def engine(request: Request) -> sa.Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
-def spool(request: Request) -> DecisionSpool:
+async def spool(request: Request) -> DecisionSpool:
     return request.app.state.spool  # type: ignore[no-any-return]
 
 

@@ -20,6 +20,7 @@ the decision is refused (``SpoolFullError``), unless the service is set to fail 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import logging
 import os
@@ -30,8 +31,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from credit_scoring_api import telemetry
@@ -93,7 +93,7 @@ class Segment:
 @dataclass
 class _Pending:
     data: bytes
-    done: Future[None] = field(default_factory=Future)
+    done: asyncio.Future[None]  # of the request's event loop, settled from the committer thread
 
 
 class DecisionSpool:
@@ -200,9 +200,9 @@ class DecisionSpool:
             self._reserved += size
             return True
 
-    def submit(self, payloads: list[bytes]) -> Future[None] | None:
-        """Queue encoded decisions for one durable write; a future done once they are on disk
-        (None when the spool is full and set to fail open: answer without a record)."""
+    def _submit(self, payloads: list[bytes], done: asyncio.Future[None]) -> bool:
+        """Queue encoded decisions for one durable write, ``done`` settled once they are on disk;
+        False when the spool is full and set to fail open (answer without a record)."""
         if self.error is not None and not self.alive():
             raise SpoolBrokenError(self.error)
         framed = [frame(p) for p in payloads]
@@ -214,21 +214,35 @@ class DecisionSpool:
                 log.error(
                     "spool full (%d bytes): %d decision(s) answered without a record", self.limit_bytes, len(payloads)
                 )
-                return None
+                return False
             raise SpoolFullError(f"the decision spool is full ({self.limit_bytes:,} bytes waiting for the database)")
-        pending = _Pending(data)
-        self._queue.put(pending)
-        return pending.done
+        self._queue.put(_Pending(data, done))
+        return True
 
     async def record(self, payloads: list[bytes]) -> bool:
         """Return once these decisions are durably recorded: True; False when the spool is full and
         set to fail open (not recorded). Raises ``SpoolFullError`` / ``SpoolBrokenError``.
         A batch is framed in a worker thread (its checksums and copy are megabytes of work)."""
-        done = self.submit(payloads) if len(payloads) == 1 else await asyncio.to_thread(self.submit, payloads)
-        if done is None:
-            return False
-        await asyncio.wrap_future(done)
-        return True
+        done = asyncio.get_running_loop().create_future()
+        queued = (
+            self._submit(payloads, done)
+            if len(payloads) == 1
+            else await asyncio.to_thread(self._submit, payloads, done)
+        )
+        if queued:
+            await done
+        return queued
+
+    @staticmethod
+    def _settle(batch: list[_Pending], error: Exception | None) -> None:
+        """Wake the requests of a group commit: one call into each event loop for the whole group
+        (not one per request), where each waiter gets its result or the error."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+        for pending in batch:
+            by_loop.setdefault(pending.done.get_loop(), []).append(pending.done)
+        for loop, waiters in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody is waiting any more
+                loop.call_soon_threadsafe(_wake, waiters, error)
 
     def _commit_loop(self) -> None:
         while True:
@@ -254,13 +268,11 @@ class DecisionSpool:
                 log.error("spool: cannot write %d decision(s): %s", len(batch), self.error)
                 with self._lock:
                     self._reserved -= len(data)
-                for pending in batch:
-                    pending.done.set_exception(SpoolBrokenError(self.error))
+                self._settle(batch, SpoolBrokenError(self.error))
                 continue
             self.error = None
             telemetry.SPOOL_COMMIT_SECONDS.observe(time.perf_counter() - started)
-            for pending in batch:
-                pending.done.set_result(None)
+            self._settle(batch, None)
 
     def _write(self, data: bytes) -> None:
         assert self._active is not None and self._fd is not None
@@ -369,6 +381,16 @@ class DecisionSpool:
         if self.backlog_bytes() + self._reserved + self._largest > self.limit_bytes:
             return f"full: {self.limit_bytes:,} bytes waiting for the database"
         return None
+
+
+def _wake(waiters: list[asyncio.Future[None]], error: Exception | None) -> None:
+    for waiter in waiters:
+        if waiter.done():  # the request was cancelled (its client went away)
+            continue
+        if error is None:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(error)
 
 
 def _sync_folder(folder: Path) -> None:
