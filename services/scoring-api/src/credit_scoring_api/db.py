@@ -24,10 +24,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+# the prediction log's documents (raw input, features) are written on every decision and read far
+# less: on Postgres ``json``, the text as sent, checked but not decomposed as jsonb is on every
+# insert (and compressed with lz4, see migration 0004)
+LOG_JSON = sa.JSON()
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _sql_type(name: str, annotation: Any, info: FieldInfo) -> tuple[sa.types.TypeEngine[Any], bool]:
+def _sql_type(
+    name: str, annotation: Any, info: FieldInfo, json: sa.types.TypeEngine[Any]
+) -> tuple[sa.types.TypeEngine[Any], bool]:
     """The column type of a contract field, and whether it is nullable."""
     args = typing.get_args(annotation)
     nullable = typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args
@@ -53,15 +59,18 @@ def _sql_type(name: str, annotation: Any, info: FieldInfo) -> tuple[sa.types.Typ
         or annotation in (dict, list)
         or (isinstance(annotation, type) and issubclass(annotation, BaseModel))
     ):
-        return JSON, nullable
+        return json, nullable
     raise TypeError(f"{name}: no column type for {annotation!r}")
 
 
-def columns_of(contract: type[BaseModel], primary_key: str | None = None) -> list[sa.Column[Any]]:
-    """One column per field of ``contract``, in field order; ``primary_key`` names the field that is one."""
+def columns_of(
+    contract: type[BaseModel], primary_key: str | None = None, json: sa.types.TypeEngine[Any] = JSON
+) -> list[sa.Column[Any]]:
+    """One column per field of ``contract``, in field order; ``primary_key`` names the field that
+    is one; ``json`` is the type of the fields that are documents."""
     columns = []
     for name, info in contract.model_fields.items():
-        sql_type, nullable = _sql_type(name, info.annotation, info)
+        sql_type, nullable = _sql_type(name, info.annotation, info, json)
         key = name == primary_key
         columns.append(
             sa.Column(name, sql_type, nullable=nullable, primary_key=key, autoincrement=False if key else "auto")
@@ -75,7 +84,7 @@ predictions = sa.Table(
     "predictions",
     metadata,
     sa.Column("id", ID, primary_key=True, autoincrement=True),
-    *columns_of(DecisionRecord),
+    *columns_of(DecisionRecord, json=LOG_JSON),
     sa.Index("ix_predictions_request_id", "request_id", unique=True),
     sa.Index("ix_predictions_scored_at", "scored_at"),
     sa.Index("ix_predictions_applicant_id", "applicant_id"),

@@ -1,9 +1,9 @@
 """The prediction log: decision records move from the durable spool into the database.
 
 A decision is on disk (:mod:`credit_scoring_api.spool`) before it is answered; the drainer thread
-copies the spooled records into ``predictions`` in bulk (``COPY`` into a staging table, then one
-``INSERT ... ON CONFLICT (request_id) DO NOTHING`` on Postgres; ``INSERT OR IGNORE`` on SQLite), and
-the spool deletes a segment once all of it is in. A drain repeated after a crash (the same records
+copies the spooled records into ``predictions`` in bulk (``COPY`` on Postgres, through a staging
+table and ``INSERT ... ON CONFLICT (request_id) DO NOTHING`` when some are there already;
+``INSERT OR IGNORE`` on SQLite), and the spool deletes a segment once all of it is in. A drain repeated after a crash (the same records
 again) writes nothing twice: the request id is unique. While the database is down the records wait
 on disk, not in memory, and the drainer retries; what it holds in memory is one batch.
 
@@ -185,23 +185,36 @@ class PredictionLogDrainer:
                 )
 
     def _copy(self, connection: sa.Connection, rows: list[tuple[dict[str, Any], str, str]]) -> int:
-        """Postgres: COPY into a staging table, then insert what is new."""
+        """Postgres: ``COPY`` straight into the table. A batch holding a request id already there (a
+        drain repeated after a crash) is undone to a savepoint and goes through a staging table,
+        of which only the new decisions are inserted."""
         names = ", ".join(f'"{c}"' for c in COLUMNS)
         raw = connection.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor:
+            cursor.execute("SAVEPOINT drain")
+            try:
+                self._copy_rows(cursor, "predictions", rows)
+                return len(rows)
+            except psycopg.errors.UniqueViolation:
+                cursor.execute("ROLLBACK TO SAVEPOINT drain")
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS predictions_incoming ON COMMIT DELETE ROWS AS "
                 f"SELECT {names} FROM predictions WITH NO DATA"
             )
-            with cursor.copy(f"COPY predictions_incoming ({names}) FROM STDIN") as copy:
-                for facts, raw_input, features in rows:
-                    copy.write_row((*(facts[c] for c in FACTS), raw_input, features))
+            self._copy_rows(cursor, "predictions_incoming", rows)
             cursor.execute(
                 f"INSERT INTO predictions ({names}) SELECT {names} FROM predictions_incoming "
                 "ON CONFLICT (request_id) DO NOTHING"
             )
             return int(cursor.rowcount)
+
+    @staticmethod
+    def _copy_rows(cursor: psycopg.Cursor[Any], table: str, rows: list[tuple[dict[str, Any], str, str]]) -> None:
+        names = ", ".join(f'"{c}"' for c in COLUMNS)
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for facts, raw_input, features in rows:
+                copy.write_row((*(facts[c] for c in FACTS), raw_input, features))
 
     def _insert(self, connection: sa.Connection, rows: list[tuple[dict[str, Any], str, str]]) -> int:
         """SQLite (the embedded default): insert, ignoring request ids already there."""
