@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from credit_scoring_api import telemetry
 from credit_scoring_api.config import Settings
+from credit_scoring_api.fast_path import ScoreFastPath
 from credit_scoring_api.prediction_log import PredictionLogDrainer, Supervisor
 from credit_scoring_api.routes import applicants, decisions, health, model, outcomes, scores
 from credit_scoring_api.spool import DecisionSpool
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cors_origins=settings.cors_origins,
         log=log,
     )
+    app.add_middleware(ScoreFastPath)  # outermost: the ordinary single decision skips the rest
     for router in (health.router, scores.router, decisions.router, applicants.router, model.router, outcomes.router):
         app.include_router(router)
     http.document_bodies(app, BatchRequest)
