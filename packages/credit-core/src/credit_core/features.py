@@ -13,9 +13,8 @@ order of the application rows.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
-from math import isnan
+from math import isnan, sqrt
 from typing import Any, TypeVar
 
 import polars as pl
@@ -117,8 +116,13 @@ class _RowBackend:
 
     @staticmethod
     def std(values: list[float]) -> float:
+        """The sample standard deviation, in floats as polars computes it (``statistics.stdev``
+        works in exact fractions, 20 times slower)."""
         present = _present(values)
-        return statistics.stdev(present) if len(present) >= 2 else NAN
+        if len(present) < 2:
+            return NAN
+        mean = sum(present) / len(present)
+        return sqrt(sum((v - mean) ** 2 for v in present) / (len(present) - 1))
 
 
 def _present(values: list[float]) -> list[float]:

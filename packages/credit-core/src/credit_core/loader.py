@@ -144,19 +144,29 @@ def clean_record(record: Mapping[str, Any], table: Table = APPLICATION_TEST) -> 
     """One raw row cleaned as the loader cleans a file: sentinels and missing codes to None,
     numbers to float (integers to int). Absent fields are None. For the request path."""
     out: dict[str, Any] = {}
-    for c in table.columns:
-        value = record.get(c.name)
+    for name, category, days, floating in _record_plan(table):
+        value = record.get(name)
         if value is None or (isinstance(value, float) and isnan(value)):
-            out[c.name] = None
-        elif c.kind is Kind.CATEGORY:
-            out[c.name] = None if value in MISSING_CODES else str(value)
+            out[name] = None
+        elif category:
+            out[name] = None if value in MISSING_CODES else str(value)
         else:
             number = float(value)
-            if c.is_days and number == DAYS_SENTINEL:
-                out[c.name] = None
-            else:
-                out[c.name] = number if c.kind is Kind.FLOAT else int(number)
+            out[name] = None if days and number == DAYS_SENTINEL else number if floating else int(number)
     return out
+
+
+_RECORD_PLANS: dict[str, list[tuple[str, bool, bool, bool]]] = {}
+
+
+def _record_plan(table: Table) -> list[tuple[str, bool, bool, bool]]:
+    """Per column of ``table``: name, whether a category, a number of days, a float (made once)."""
+    plan = _RECORD_PLANS.get(table.name)
+    if plan is None:
+        plan = _RECORD_PLANS[table.name] = [
+            (c.name, c.kind is Kind.CATEGORY, c.is_days, c.kind is Kind.FLOAT) for c in table.columns
+        ]
+    return plan
 
 
 def request_bodies(application: pl.DataFrame, history: Mapping[str, pl.DataFrame]) -> list[dict[str, Any]]:
