@@ -104,9 +104,11 @@ def start_api(registry: str, database: str, log: Path, spool: Path) -> tuple[sub
 
 def lua_script(bodies: list[str], delay_ms: float) -> str:
     """wrk script: cycles through the bodies; with delay_ms > 0 each connection pauses between
-    requests, which caps the offered load at connections * 1000 / delay_ms per second."""
+    requests, which caps the offered load at connections * 1000 / delay_ms per second. The pauses
+    are drawn at random (exponential, mean delay_ms), as independent clients' requests arrive: a
+    fixed pause keeps the connections in step, sending bursts of 32 requests at once."""
     entries = ",\n".join(f"[==[{body}]==]" for body in bodies)
-    pause = f"delay = function() return {delay_ms:.3f} end" if delay_ms > 0 else ""
+    pause = f"delay = function() return -math.log(1 - math.random()) * {delay_ms:.3f} end" if delay_ms > 0 else ""
     return f"""
 local bodies = {{
 {entries}
@@ -114,6 +116,7 @@ local bodies = {{
 local requests = {{}}
 local i = 0
 init = function(args)
+  math.randomseed(os.time() + tonumber(tostring({{}}):match("0x(%x+)"), 16) % 1000003)  -- each thread its own
   for k, body in ipairs(bodies) do
     requests[k] = wrk.format("POST", "/v1/scores", {{["Content-Type"] = "application/json", ["X-API-Key"] = "{KEY}"}}, body)
   end
