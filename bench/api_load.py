@@ -198,7 +198,7 @@ def profile(registry: str, bodies: list[str], url: str) -> None:
             f"  durable (one worker): {commit['count']:,.0f} group commits, {commit['sum'] / commit['count'] * 1e3:.2f} ms"
             " each (write + fdatasync), shared by the requests that arrived meanwhile"
         )
-    print("  the rest of the latency is HTTP (uvicorn, FastAPI routing and middleware) and waiting for the cores")
+    print("  the rest of the latency is HTTP (uvicorn, the fast path of /v1/scores) and waiting for the cores")
 
 
 def run_wrk(url: str, script: Path, args: argparse.Namespace, engine: sa.Engine) -> dict[str, float]:
