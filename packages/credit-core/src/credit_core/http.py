@@ -6,12 +6,14 @@ The services pass their own metric objects and readiness check; nothing here is 
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response, Security, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -169,9 +171,14 @@ def document_bodies(app: FastAPI, *models: type[BaseModel]) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def health_router(ready: Callable[[Request], tuple[bool, dict[str, Any]]], ready_summary: str) -> APIRouter:
+def health_router(
+    ready: Callable[[Request], tuple[bool, dict[str, Any]]]
+    | Callable[[Request], Awaitable[tuple[bool, dict[str, Any]]]],
+    ready_summary: str,
+) -> APIRouter:
     """``/health`` (the process answers), ``/ready`` (``ready`` says what it needs is there:
-    200 or 503 with the reasons) and ``/metrics`` (Prometheus)."""
+    200 or 503 with the reasons) and ``/metrics`` (Prometheus). A ``ready`` that cannot block is a
+    coroutine and answers on the event loop; one that waits (for a database) runs in a thread."""
     router = APIRouter(tags=["health"])
 
     @router.get("/health", summary="The process is alive")
@@ -179,8 +186,9 @@ def health_router(ready: Callable[[Request], tuple[bool, dict[str, Any]]], ready
         return {"status": "ok"}
 
     @router.get("/ready", summary=ready_summary)
-    def readiness(request: Request) -> JSONResponse:
-        ok, body = ready(request)
+    async def readiness(request: Request) -> JSONResponse:
+        checked = ready(request) if inspect.iscoroutinefunction(ready) else run_in_threadpool(ready, request)
+        ok, body = await cast(Awaitable[tuple[bool, dict[str, Any]]], checked)
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -8,7 +8,7 @@ from credit_core.http import health_router
 from fastapi import Request
 
 
-def _ready(request: Request) -> tuple[bool, dict[str, Any]]:
+async def _ready(request: Request) -> tuple[bool, dict[str, Any]]:
     store = request.app.state.models
     current = store.current
     body: dict[str, Any] = {"model": None if current is None else {"name": current.name, "version": current.version}}

@@ -14,7 +14,7 @@ from credit_core.http import health_router
 from fastapi import Request
 
 
-def _ready(request: Request) -> tuple[bool, dict[str, Any]]:
+async def _ready(request: Request) -> tuple[bool, dict[str, Any]]:
     state = request.app.state
     spool, drainer, models = state.spool, state.drainer, state.models
     current = models.current
