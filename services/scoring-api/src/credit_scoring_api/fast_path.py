@@ -63,12 +63,12 @@ class ScoreFastPath:
         except (ValidationError, ValueError, RuntimeError):
             await self.app(scope, _replay(body, more, receive), send)
             return
-        status = 200
+        status = 500  # unless answered below (the framework's outer middleware answers an error)
         try:
             result, record = decide(request.application.model_dump(), request.history(), model, "api", client)
             await recorded(state.spool, [encode(record)])
-            answer = result.__pydantic_serializer__.to_json(result)
-            await _send(send, answer)
+            await _send(send, result.__pydantic_serializer__.to_json(result))
+            status = 200
         except HTTPException as refused:  # the decision could not be recorded: not given
             status = refused.status_code
             response = error_response(refused)
