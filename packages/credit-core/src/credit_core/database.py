@@ -17,10 +17,11 @@ def _json(value: object) -> str:
 
 
 def engine_for(url: str) -> sa.Engine:
-    """An engine for ``url`` (SQLite folders created), JSON columns written with orjson."""
+    """An engine for ``url`` (SQLite folders created), JSON columns written with orjson. Its errors
+    and logs never show a statement's parameters: they are applicants' data."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return sa.create_engine(url, pool_pre_ping=True, json_serializer=_json)
+    return sa.create_engine(url, pool_pre_ping=True, json_serializer=_json, hide_parameters=True)
 
 
 def migrate(url: str, migrations: Path) -> None:
