@@ -99,6 +99,16 @@ def test_a_full_spool_refuses_and_never_answers_without_a_record(
                 time.sleep(0.05)
         answered = list(traffic.answered)
         largest = max(bodies, key=lambda body: len(json.dumps(body)))
+        # the traffic's kept-alive connections may all have gone to one worker: new connections
+        # until every worker refuses (each has its own share of the spool)
+        for _ in range(500):
+            last = [
+                httpx.post(f"{service.url}/v1/scores", json=largest, headers={"X-API-Key": KEY}, timeout=10)
+                for _ in range(10)
+            ]
+            answered += [r.json()["request_id"] for r in last if r.status_code == 200]
+            if all(r.status_code == 503 for r in last):
+                break
         refused = [
             httpx.post(f"{service.url}/v1/scores", json=largest, headers={"X-API-Key": KEY}, timeout=10)
             for _ in range(10)
