@@ -3,9 +3,10 @@
 A decision is on disk (:mod:`credit_scoring_api.spool`) before it is answered; the drainer thread
 copies the spooled records into ``predictions`` in bulk (``COPY`` on Postgres, through a staging
 table and ``INSERT ... ON CONFLICT (request_id) DO NOTHING`` when some are there already;
-``INSERT OR IGNORE`` on SQLite), and the spool deletes a segment once all of it is in. A drain repeated after a crash (the same records
-again) writes nothing twice: the request id is unique. While the database is down the records wait
-on disk, not in memory, and the drainer retries; what it holds in memory is one batch.
+``INSERT OR IGNORE`` on SQLite), and the spool deletes a segment once all of it is in. A drain
+repeated after a crash (the same records again) writes nothing twice: the request id is unique.
+While the database is down the records wait on disk, not in memory, and the drainer retries; what
+it holds in memory is one batch.
 
 A spooled record is three JSON documents separated by an ASCII record separator (never found in
 JSON text): the decision facts, the raw input, the features. The last two go to the database as
@@ -40,6 +41,7 @@ FAILED = (SQLAlchemyError, psycopg.Error)
 SEPARATOR = b"\x1e"
 FACTS = tuple(DecisionFacts.model_fields)
 COLUMNS = (*FACTS, "raw_input", "features")
+NAMES = ", ".join(f'"{c}"' for c in COLUMNS)  # the column list of the COPY and INSERT statements
 TIMES = {
     name
     for name, info in DecisionFacts.model_fields.items()
@@ -188,7 +190,6 @@ class PredictionLogDrainer:
         """Postgres: ``COPY`` straight into the table. A batch holding a request id already there (a
         drain repeated after a crash) is undone to a savepoint and goes through a staging table,
         of which only the new decisions are inserted."""
-        names = ", ".join(f'"{c}"' for c in COLUMNS)
         raw = connection.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor:
@@ -200,19 +201,18 @@ class PredictionLogDrainer:
                 cursor.execute("ROLLBACK TO SAVEPOINT drain")
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS predictions_incoming ON COMMIT DELETE ROWS AS "
-                f"SELECT {names} FROM predictions WITH NO DATA"
+                f"SELECT {NAMES} FROM predictions WITH NO DATA"
             )
             self._copy_rows(cursor, "predictions_incoming", rows)
             cursor.execute(
-                f"INSERT INTO predictions ({names}) SELECT {names} FROM predictions_incoming "
+                f"INSERT INTO predictions ({NAMES}) SELECT {NAMES} FROM predictions_incoming "
                 "ON CONFLICT (request_id) DO NOTHING"
             )
             return int(cursor.rowcount)
 
     @staticmethod
     def _copy_rows(cursor: psycopg.Cursor[Any], table: str, rows: list[tuple[dict[str, Any], str, str]]) -> None:
-        names = ", ".join(f'"{c}"' for c in COLUMNS)
-        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({NAMES}) FROM STDIN") as copy:
             for facts, raw_input, features in rows:
                 copy.write_row((*(facts[c] for c in FACTS), raw_input, features))
 
