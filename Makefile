@@ -10,7 +10,7 @@ DOCKERFILES := $(wildcard services/*/Dockerfile) docker/mlflow/Dockerfile $(wild
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup test test-fast lint format demo e2e compose-test bench mlflow-ui clean
+.PHONY: setup env test test-fast lint format demo e2e compose-test bench mlflow-ui clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,9 @@ $(STAMP): constraints.txt requirements-dev.txt packages/*/pyproject.toml service
 		-r requirements-dev.txt
 	touch $(STAMP)
 
+env: setup  ## write .env for docker compose with every secret generated (passwords, API keys, the services' clients)
+	$(BIN)/python scripts/new_env.py
+
 test: setup  ## every test, slow ones included (what CI runs)
 	$(BIN)/python -m pytest --cov --cov-report=term
 
@@ -39,7 +42,8 @@ lint: setup  ## code (ruff, mypy), compose files and workflows (schemas), Docker
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml compose.override.yml compose.ci.yml
-	$(BIN)/docker-compose --env-file .env.example -f docker-compose.yml -f compose.override.yml -f compose.ci.yml config -q
+	mkdir -p build && $(BIN)/python scripts/new_env.py --force --output build/lint.env >/dev/null
+	$(BIN)/docker-compose --env-file build/lint.env -f docker-compose.yml -f compose.override.yml -f compose.ci.yml config -q
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/hadolint $(DOCKERFILES)
 	$(BIN)/python -m pytest --no-cov -q -p no:cacheprovider tests/test_compose.py
@@ -52,7 +56,8 @@ demo: setup  ## the whole system on this machine, no Docker: data, model, applic
 	$(BIN)/credit-trainer bootstrap --data $(DEMO_DATA) --max-applicants 8000
 	$(BIN)/credit-scoring-api migrate
 	$(BIN)/credit-scoring-api ingest --data $(DEMO_DATA) --limit 2000
-	$(BIN)/honcho start
+	# on one machine for one person: the services ask no key (nowhere else is authentication off)
+	SCORING_AUTH_DISABLED=true EXPLAINER_AUTH_DISABLED=true MONITOR_AUTH_DISABLED=true $(BIN)/honcho start
 
 e2e: setup  ## the stack on real parts without Docker (Postgres, mlflow server, S3 endpoint, services), then the scenario
 	$(BIN)/python e2e/stack.py

@@ -161,7 +161,8 @@ def ui_stack(
     registry: str, postgres_admin: sa.Engine, synthetic: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
     """What the dashboard talks to, as real processes on one Postgres database: the scoring API
-    (60 test applicants ingested), the explainer and the monitor. No API keys."""
+    (60 test applicants ingested), the explainer and the monitor, with authentication disabled
+    (as in the demo; the keys and scopes are tested in ``tests/test_access.py``)."""
     from credit_scoring_api.cli import app as scoring_cli
     from credit_scoring_api.db import migrate
     from typer.testing import CliRunner
@@ -178,6 +179,7 @@ def ui_stack(
         "SCORING_DATABASE_URL": database,
         "SCORING_MLFLOW_TRACKING_URI": registry,
         "SCORING_RELOAD_INTERVAL": "0",
+        "SCORING_AUTH_DISABLED": "true",
     }
     monitor_env = {
         "MONITOR_DATABASE_URL": database,
@@ -185,6 +187,7 @@ def ui_stack(
         "MONITOR_REPORTS": str(logs / "reports"),
         "MONITOR_RELOAD_INTERVAL": "0",
         "MONITOR_MIN_ROWS": "100",
+        "MONITOR_AUTH_DISABLED": "true",
     }
     try:
         with (
@@ -195,6 +198,7 @@ def ui_stack(
                     "EXPLAINER_MLFLOW_TRACKING_URI": registry,
                     "EXPLAINER_SCORING_API_URL": scoring_url,
                     "EXPLAINER_RELOAD_INTERVAL": "0",
+                    "EXPLAINER_AUTH_DISABLED": "true",
                 },
                 logs / "explainer.log",
             ) as explainer_url,

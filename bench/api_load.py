@@ -39,6 +39,7 @@ from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
+from credit_core.auth import ApiClient
 from credit_core.loader import load_tables
 from credit_core.registry import CHAMPION, MODEL_NAME, load_version
 from credit_synthetic import generate
@@ -81,7 +82,7 @@ def start_api(registry: str, database: str, log: Path, spool: Path) -> tuple[sub
     env = os.environ | {
         "SCORING_DATABASE_URL": database,
         "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_API_KEYS": json.dumps([KEY]),
+        "SCORING_API_CLIENTS": json.dumps([ApiClient.with_key("bench", KEY, ["score"]).model_dump(mode="json")]),
         "SCORING_RELOAD_INTERVAL": "0",
         "SCORING_SPOOL_DIR": str(spool),
     }

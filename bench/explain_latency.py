@@ -78,7 +78,11 @@ def main() -> int:
     history_rows = np.mean([sum(len(v) for k, v in b.items() if k != "application") for b in requests])  # type: ignore[arg-type]
     print(f"{len(requests):,} applicants, {history_rows:.0f} history rows each on average")
 
-    env = {"EXPLAINER_MLFLOW_TRACKING_URI": registry, "EXPLAINER_RELOAD_INTERVAL": "0"}
+    env = {
+        "EXPLAINER_MLFLOW_TRACKING_URI": registry,
+        "EXPLAINER_RELOAD_INTERVAL": "0",
+        "EXPLAINER_AUTH_DISABLED": "true",
+    }
     with served("credit_explainer.cli", env, args.store / "explainer.log") as url, httpx.Client(base_url=url) as client:
         model = client.get("/v1/model").json()
         print(f"explaining {model['name']} version {model['version']} ({model['candidate']}): {model['explainer']}")

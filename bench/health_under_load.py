@@ -85,7 +85,11 @@ def main() -> int:
     json_body = {"content-type": "application/json"}
     met = True
     with tempfile.TemporaryDirectory() as tmp:
-        scoring_env = {"SCORING_DATABASE_URL": database, "SCORING_MLFLOW_TRACKING_URI": registry}
+        scoring_env = {
+            "SCORING_DATABASE_URL": database,
+            "SCORING_MLFLOW_TRACKING_URI": registry,
+            "SCORING_AUTH_DISABLED": "true",
+        }
         with served(
             "credit_scoring_api.cli", scoring_env | {"SCORING_RELOAD_INTERVAL": "0"}, Path(tmp) / "s.log"
         ) as scoring:
@@ -93,6 +97,7 @@ def main() -> int:
                 "EXPLAINER_MLFLOW_TRACKING_URI": registry,
                 "EXPLAINER_SCORING_API_URL": scoring,
                 "EXPLAINER_RELOAD_INTERVAL": "0",
+                "EXPLAINER_AUTH_DISABLED": "true",
             }
             with served("credit_explainer.cli", explainer_env, Path(tmp) / "e.log") as explainer:
                 for history in (False, True):

@@ -5,7 +5,6 @@ killed with SIGKILL, and concurrent traffic that remembers every decision it was
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -22,7 +21,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from support import free_port, wait_until_answering
+from support import clients_env, free_port, wait_until_answering
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
 
@@ -124,7 +123,7 @@ class Service:
         env = {
             "SCORING_DATABASE_URL": database,
             "SCORING_MLFLOW_TRACKING_URI": registry,
-            "SCORING_API_KEYS": json.dumps([key]),
+            "SCORING_API_CLIENTS": clients_env(key),
             "SCORING_RELOAD_INTERVAL": "0",
             "SCORING_SPOOL_DIR": str(folder / "spool"),
         } | settings

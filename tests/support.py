@@ -18,10 +18,23 @@ from typing import Any
 
 import httpx
 import polars as pl
+from credit_core.auth import SCOPES, ApiClient
 from credit_core.loader import request_bodies
 from credit_core.registry import MODEL_NAME, load_version
 from credit_core.schema import HISTORY_TABLES
 from credit_core.scoring import CompiledModel
+
+TEST_KEY = "test-key"  # the key of client "test", which has every scope
+
+
+def clients(key: str = TEST_KEY, name: str = "test", scopes: tuple[str, ...] = SCOPES) -> list[ApiClient]:
+    """A service's ``api_clients`` with one client."""
+    return [ApiClient.with_key(name, key, scopes)]
+
+
+def clients_env(key: str = TEST_KEY, name: str = "test", scopes: tuple[str, ...] = SCOPES) -> str:
+    """The same as a ``*_API_CLIENTS`` variable."""
+    return "[" + ",".join(c.model_dump_json() for c in clients(key, name, scopes)) + "]"
 
 
 def requests_from_folder(
@@ -108,13 +121,13 @@ def registered_model(registry: str, folder: Path, version: str = "1") -> tuple[C
 
 def scoring_client(registry: str, database: str, **overrides: Any) -> Any:
     """The scoring API in-process (a ``TestClient``; enter it to start the app) on a migrated
-    database, with key ``test-key`` and a spool of its own."""
+    database, with client ``test`` (key ``test-key``, every scope) and a spool of its own."""
     from credit_scoring_api.config import Settings
     from credit_scoring_api.db import migrate
     from credit_scoring_api.main import create_app
     from fastapi.testclient import TestClient
 
-    options: dict[str, Any] = {"api_keys": ["test-key"], "reload_interval": 0, "spool_dir": tempfile.mkdtemp()}
+    options: dict[str, Any] = {"api_clients": clients(), "reload_interval": 0, "spool_dir": tempfile.mkdtemp()}
     migrate(database)
     return TestClient(create_app(Settings(database_url=database, mlflow_tracking_uri=registry, **options | overrides)))
 

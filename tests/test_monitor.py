@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from credit_monitor.cli import app as monitor_cli
 from credit_synthetic import generate
-from support import served, trained_store
+from support import clients_env, served, trained_store
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
@@ -75,13 +75,13 @@ def test_drifted_traffic_is_detected_and_the_recommendation_changes(
     scoring_env = {
         "SCORING_DATABASE_URL": database,
         "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_API_KEYS": '["scoring-key"]',
+        "SCORING_API_CLIENTS": clients_env("scoring-key"),
         "SCORING_RELOAD_INTERVAL": "0",
     }
     monitor_env = {
         "MONITOR_DATABASE_URL": database,
         "MONITOR_MLFLOW_TRACKING_URI": registry,
-        "MONITOR_API_KEYS": '["monitor-key"]',
+        "MONITOR_API_CLIENTS": clients_env("monitor-key"),
         "MONITOR_REPORTS": str(tmp_path / "reports"),
         "MONITOR_RELOAD_INTERVAL": "0",
         "MONITOR_MIN_OUTCOMES": "50",

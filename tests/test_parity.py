@@ -22,7 +22,7 @@ from credit_scoring_api.config import Settings as ScoringSettings
 from credit_scoring_api.db import migrate
 from credit_scoring_api.main import create_app as create_scoring_app
 from fastapi.testclient import TestClient
-from support import requests_from_folder, served
+from support import clients, clients_env, requests_from_folder, served
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
@@ -31,14 +31,14 @@ KEY = {"X-API-Key": "test-key"}
 
 def _scoring(registry: str, database: str) -> TestClient:
     settings = ScoringSettings(
-        database_url=database, mlflow_tracking_uri=registry, api_keys=["test-key"], reload_interval=0
+        database_url=database, mlflow_tracking_uri=registry, api_clients=clients(), reload_interval=0
     )
     migrate(database)
     return TestClient(create_scoring_app(settings))
 
 
 def _explainer(registry: str) -> TestClient:
-    settings = ExplainerSettings(mlflow_tracking_uri=registry, api_keys=["test-key"], reload_interval=0)
+    settings = ExplainerSettings(mlflow_tracking_uri=registry, api_clients=clients(), reload_interval=0)
     return TestClient(create_explainer_app(settings))
 
 
@@ -94,13 +94,13 @@ def test_same_probability_and_version_as_the_scoring_api(
     scoring_env = {
         "SCORING_DATABASE_URL": database,
         "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_API_KEYS": '["scoring-key"]',
+        "SCORING_API_CLIENTS": clients_env("scoring-key"),
         "SCORING_RELOAD_INTERVAL": "0",
     }
     with served("credit_scoring_api.cli", scoring_env, tmp_path / "scoring.log") as scoring_url:
         explainer_env = {
             "EXPLAINER_MLFLOW_TRACKING_URI": registry,
-            "EXPLAINER_API_KEYS": '["test-key"]',
+            "EXPLAINER_API_CLIENTS": clients_env(),
             "EXPLAINER_SCORING_API_URL": scoring_url,
             "EXPLAINER_SCORING_API_KEY": "scoring-key",
             "EXPLAINER_RELOAD_INTERVAL": "0",

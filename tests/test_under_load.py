@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 import sqlalchemy as sa
 from credit_scoring_api.db import migrate
-from support import requests_from_folder, served
+from support import clients_env, requests_from_folder, served
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -122,7 +122,7 @@ def test_a_chunked_body_over_the_limit_is_refused_unread(database: str, registry
     env = {
         "SCORING_DATABASE_URL": database,
         "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_API_KEYS": '["load-key"]',
+        "SCORING_API_CLIENTS": clients_env("load-key"),
         "SCORING_RELOAD_INTERVAL": "0",
         "SCORING_MAX_BODY_BYTES": "2000000",
     }
@@ -147,6 +147,7 @@ def test_two_monitor_replicas_make_one_scheduled_run_per_interval(
         "SCORING_DATABASE_URL": database,
         "SCORING_MLFLOW_TRACKING_URI": registry,
         "SCORING_RELOAD_INTERVAL": "0",
+        "SCORING_AUTH_DISABLED": "true",
     }
     interval = 4.0
     monitor_env = {
@@ -157,6 +158,7 @@ def test_two_monitor_replicas_make_one_scheduled_run_per_interval(
         "MONITOR_MIN_ROWS": "100",
         "MONITOR_WINDOW": "300",
         "MONITOR_SCHEDULE_INTERVAL": str(interval),
+        "MONITOR_AUTH_DISABLED": "true",
     }
     with served("credit_scoring_api.cli", scoring_env, tmp_path / "scoring.log") as scoring:
         batch = {"applications": requests_from_folder(synthetic, 300, with_history=False)}

@@ -19,14 +19,14 @@ from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
 from credit_explainer.config import Settings
 from credit_explainer.main import create_app
 from fastapi.testclient import TestClient
-from support import registered_model, requests_from_folder
+from support import clients, registered_model, requests_from_folder
 
 pytestmark = pytest.mark.integration
 KEY = {"X-API-Key": "test-key"}
 
 
 def _explainer(registry: str, **overrides: Any) -> TestClient:
-    options: dict[str, Any] = {"api_keys": ["test-key"], "reload_interval": 0} | overrides
+    options: dict[str, Any] = {"api_clients": clients(), "reload_interval": 0} | overrides
     return TestClient(create_app(Settings(mlflow_tracking_uri=registry, **options)))
 
 

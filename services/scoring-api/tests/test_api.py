@@ -40,7 +40,7 @@ def test_every_score_is_logged_with_every_field(registry: str, database: str, sy
     assert row["probability"] == score["probability"] and row["decision"] == score["decision"]
     assert row["threshold"] == score["threshold"] and row["model_version"] == score["model_version"] == "1"
     assert row["model_name"] == "credit-default" and row["source"] == "api" and row["latency_ms"] > 0
-    assert row["client"] == "key-1"  # the first of SCORING_API_KEYS asked (its name, not the key)
+    assert row["client"] == "test"  # the client that asked (its name, not its key)
     assert row["raw_input"]["application"]["SK_ID_CURR"] == score["applicant_id"]
     assert len(row["raw_input"]["history"]["bureau"]) == len(request["bureau"])
     assert row["features"]["BUREAU_COUNT"] == len(request["bureau"]) and "EXT_SOURCE_MEAN" in row["features"]
@@ -237,7 +237,7 @@ def test_applicant_store_outcomes_and_model_info(
         spool_drained(client)  # an outcome names a decision of the prediction log
         recorded = client.post("/v1/outcomes", json={"request_id": score["request_id"], "defaulted": True}, headers=KEY)
         assert recorded.status_code == 201 and recorded.json()["applicant_id"] == applicant
-        info = client.get("/v1/model").json()
+        info = client.get("/v1/model", headers=KEY).json()
         assert info["version"] == "1" and info["alias"] == "champion" and 0 < info["threshold"] < 1
         ModelInfo.model_validate(info)  # the contract the dashboard parses
         assert len(info["feature_catalogue"]) == 190 and info["card"]["threshold"] == info["threshold"]
@@ -273,7 +273,7 @@ def test_a_new_champion_is_picked_up_without_restart(
         new_version = str(client_mlflow.copy_model_version("models:/credit-default/1", "credit-default").version)
         client_mlflow.set_registered_model_alias("credit-default", "champion", new_version)
         deadline = time.monotonic() + 30
-        while client.get("/v1/model").json()["version"] != new_version and time.monotonic() < deadline:
+        while client.get("/v1/model", headers=KEY).json()["version"] != new_version and time.monotonic() < deadline:
             assert (
                 client.post("/v1/scores", json=one_request, headers=KEY).status_code == 200
             )  # no request fails meanwhile
@@ -284,3 +284,4 @@ def test_a_new_champion_is_picked_up_without_restart(
         reload = client.post("/v1/admin/reload", headers=KEY).json()
         assert reload == {"changed": False, "version": new_version, "error": None}
         assert "scoring_model_reloads_total 1.0" in client.get("/metrics").text
+

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from support import served
+from support import clients_env, served
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 KEY = "fuzz-key"
@@ -26,7 +26,7 @@ def live_api(registry: str, postgres_url: str, tmp_path_factory: pytest.TempPath
     env = {
         "SCORING_DATABASE_URL": sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False),
         "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_API_KEYS": f'["{KEY}"]',
+        "SCORING_API_CLIENTS": clients_env(KEY),
         "SCORING_RELOAD_INTERVAL": "0",
     }
     log = tmp_path_factory.mktemp("api") / "api.log"

@@ -1,5 +1,6 @@
-"""What every HTTP service of the platform does the same way: API keys, body size limit, request
-metrics, error bodies (422 naming each bad field, no stack trace to clients), /health and /metrics.
+"""What every HTTP service of the platform does the same way: body size limit, a known client
+before a body is read (the scopes: :mod:`credit_core.auth`), request metrics, error bodies (422
+naming each bad field, no stack trace to clients), /health and /metrics.
 
 The services pass their own metric objects and readiness check; nothing here is global state.
 """
@@ -10,42 +11,21 @@ import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, Response, Security, status
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from fastapi.security import APIKeyHeader
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
+from credit_core.auth import authorise
+
 LATENCY_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
-
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="One of the service's API keys")
-
-
-def client_of(allowed: list[str] | None, key: str | None) -> str | None:
-    """The client a key names: ``key-N`` for the N-th accepted key, None when no key is needed
-    (``allowed`` empty); 401 when the key is missing or not accepted."""
-    if not allowed:
-        return None
-    if key not in allowed:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or invalid X-API-Key header")
-    return f"key-{allowed.index(key) + 1}"
-
-
-async def require_api_key(request: Request, key: Annotated[str | None, Security(api_key_header)]) -> str | None:
-    """Checks the key against ``app.state.settings.api_keys``; the client that asked. (A coroutine:
-    FastAPI runs a plain function dependency in a worker thread, a hop per request.)"""
-    return client_of(request.app.state.settings.api_keys, key)
-
-
-ApiKey = Depends(require_api_key)
-Client = Annotated[str | None, Depends(require_api_key)]
 
 
 def request_metrics(prefix: str) -> tuple[Counter, Histogram]:
@@ -77,10 +57,9 @@ class LimitsAndMetrics:
             await response(scope, receive, send)
             return
         if scope["method"] in BODY_METHODS:  # every route that takes a body needs a key: checked before it is read
-            settings = getattr(scope["app"].state, "settings", None)
             key = dict(scope["headers"]).get(b"x-api-key")
-            try:
-                client_of(getattr(settings, "api_keys", None), None if key is None else key.decode(errors="replace"))
+            try:  # a known client; the route checks its scope
+                authorise(scope["app"].state.settings, None if key is None else key.decode(errors="replace"), None)
             except HTTPException as refused:
                 response = JSONResponse({"detail": refused.detail}, status_code=refused.status_code)
                 await response(scope, receive, send)

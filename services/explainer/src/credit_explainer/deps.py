@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import httpx
-from credit_core.http import ApiKey
 from credit_core.model_store import ModelStore, UnknownVersionError
 from fastapi import Depends, HTTPException, Query, Request, status
 
@@ -35,5 +34,3 @@ def scoring_api(request: Request) -> httpx.AsyncClient:
 
 Explainer = Annotated[VersionExplainer, Depends(explainer)]
 ScoringApi = Annotated[httpx.AsyncClient, Depends(scoring_api)]
-
-__all__ = ["ApiKey", "Explainer", "ScoringApi"]

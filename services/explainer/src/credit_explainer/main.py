@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 from credit_core import http
+from credit_core.auth import check_access
 from credit_core.model_store import ModelStore
 from fastapi import FastAPI
 from prometheus_client import Counter
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in (health.router, explanations.router, counter_offers.router, model.router, population.router):
         app.include_router(router)
+    check_access(app, settings)  # someone may call it, and every route says who
     return app
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from credit_core.http import ApiKey
 from fastapi import Depends, Request
 
 from credit_monitor.runner import Monitor
@@ -21,5 +20,3 @@ def engine(request: Request) -> sa.Engine:
 
 MonitorDep = Annotated[Monitor, Depends(monitor)]
 Engine = Annotated[sa.Engine, Depends(engine)]
-
-__all__ = ["ApiKey", "Engine", "MonitorDep"]

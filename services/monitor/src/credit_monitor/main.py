@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from credit_core import http
+from credit_core.auth import check_access
 from credit_core.database import engine_for
 from credit_core.model_store import ModelStore
 from fastapi import FastAPI
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in (health.router, drift.router):
         app.include_router(router)
+    check_access(app, settings)  # someone may call it, and every route says who
     return app
 
 

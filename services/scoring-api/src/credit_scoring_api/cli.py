@@ -1,5 +1,5 @@
 """``credit-scoring-api``: serve, migrate the database, ingest applicants into the store, purge old
-decisions (retention), erase an applicant's inputs (on request)."""
+decisions (retention), erase an applicant's inputs (on request), make an API key."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Annotated
 
 import sqlalchemy as sa
 import typer
+from credit_core.auth import SCOPES, ApiClient, new_key
 from credit_core.contracts.applicants import ApplicantRecord
 from credit_core.database import engine_for
 from credit_core.loader import DataValidationError, load_tables, request_bodies
+from pydantic import ValidationError
 
 from credit_scoring_api.config import Settings
 from credit_scoring_api.db import applicants, migrate, outcomes, predictions
@@ -125,6 +127,26 @@ def erase(applicant_id: Annotated[int, typer.Option(min=0, help="SK_ID_CURR of t
             "run erase again once the scoring API has drained them",
             err=True,
         )
+
+
+@app.command(name="new-key")
+def new_key_command(
+    name: Annotated[str, typer.Option(help="The client, as decisions and outcomes will name it")],
+    scope: Annotated[list[str], typer.Option(help=f"What it may do (repeat): {', '.join(SCOPES)}")],
+) -> None:
+    """Make an API key for a client: the key (give it to the client, it is shown once) and the entry
+    to add to the services' *_API_CLIENTS, which holds only its SHA-256."""
+    unknown = sorted(set(scope) - set(SCOPES))
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown scope(s) {', '.join(unknown)}; known: {', '.join(SCOPES)}", param_hint="--scope"
+        )
+    key = new_key()
+    try:
+        client = ApiClient.with_key(name, key, scope)
+    except ValidationError as error:
+        raise typer.BadParameter(error.errors()[0]["msg"], param_hint="--name") from error
+    typer.echo(f"key:        {key}\nkey_sha256: {client.key_sha256}\nentry:      {client.model_dump_json()}")
 
 
 @app.command()

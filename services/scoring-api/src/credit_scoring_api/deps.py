@@ -1,4 +1,4 @@
-"""Request dependencies: the API key check, the loaded model (the champion or a version), the
+"""Request dependencies: who asked (the client with the route's scope), the loaded model (the champion or a version), the
 database and the decision spool. Those that cannot block are coroutines: FastAPI runs a plain
 function dependency in a worker thread, a thread hop per request for nothing."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from credit_core.http import ApiKey, Client
+from credit_core.auth import requirement
 from credit_core.model_store import LoadedModel, ModelStore, UnknownVersionError
 from fastapi import Depends, HTTPException, Request, status
 
@@ -41,7 +41,9 @@ async def spool(request: Request) -> DecisionSpool:
     return request.app.state.spool  # type: ignore[no-any-return]
 
 
-__all__ = ["ApiKey", "Client", "Engine", "Model", "Spool"]
 Model = Annotated[LoadedModel, Depends(model)]
 Engine = Annotated[sa.Engine, Depends(engine)]
 Spool = Annotated[DecisionSpool, Depends(spool)]
+# the name of the client that asked (the routes also list the scope first, checked before anything else)
+Scorer = Annotated[str | None, Depends(requirement("score"))]
+Reporter = Annotated[str | None, Depends(requirement("outcomes:write"))]

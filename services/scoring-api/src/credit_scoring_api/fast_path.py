@@ -3,10 +3,10 @@
 One decision is what a lender's system asks for, hundreds of times a second. Through FastAPI
 (its middleware, routing, dependency injection, the response model validated again) a request
 cost twice its scoring and recording. This ASGI layer, in front of the routes, serves the
-ordinary case itself: an accepted key, a JSON body within the limit that is a valid
+ordinary case itself: a key with the ``score`` scope, a JSON body within the limit that is a valid
 ``ScoreRequest``, a model loaded, no browser (``Origin``) involved. Every other case goes to the
 FastAPI route unchanged, with what was read of the body passed on, so that every refusal (401,
-413, 415, 422, 503) is answered by one implementation. Scoring and recording are the route's own
+403, 413, 415, 422, 503) is answered by one implementation. Scoring and recording are the route's own
 functions (:func:`decide`, :func:`recorded`); a test checks both ways give the same answer.
 """
 
@@ -15,8 +15,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from credit_core.auth import authorise
 from credit_core.contracts.applications import ScoreRequest
-from credit_core.http import client_of, error_response
+from credit_core.http import error_response
 from fastapi import HTTPException
 from pydantic import ValidationError
 
@@ -49,7 +50,7 @@ class ScoreFastPath:
             await self.app(scope, receive, send)
             return
         try:
-            client = client_of(state.settings.api_keys, None if key is None else key.decode(errors="replace"))
+            client = authorise(state.settings, None if key is None else key.decode(errors="replace"), "score")
         except HTTPException:
             await self.app(scope, receive, send)  # refused before the body is read
             return

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from credit_core import http
+from credit_core.auth import check_access
 from credit_core.contracts.applications import BatchRequest
 from credit_core.database import engine_for
 from credit_core.model_store import ModelStore
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ScoreFastPath)  # outermost: the ordinary single decision skips the rest
     for router in (health.router, scores.router, decisions.router, applicants.router, model.router, outcomes.router):
         app.include_router(router)
+    check_access(app, settings)  # someone may call it, and every route says who
     http.document_bodies(app, BatchRequest)
     return app
 

@@ -100,6 +100,7 @@ class OutcomeRecord(BaseModel):
     defaulted: bool
     observed_at: datetime
     recorded_at: datetime
+    client: str | None = Field(default=None, max_length=100, description="Who reported it: the API key's client")
 
 
 class OutcomeRecorded(BaseModel):
@@ -108,4 +109,5 @@ class OutcomeRecorded(BaseModel):
     defaulted: bool
     observed_at: datetime
     recorded_at: datetime
+    client: str | None = Field(default=None, description="Who reported it")
     repeated: bool = Field(description="True when this outcome was already recorded (the post was a repeat)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from credit_core.auth import needs
 from credit_core.contracts.applications import ScoreRequest
 from credit_core.contracts.explanations import CounterOffer
 from credit_core.scoring import request_features
@@ -11,11 +12,11 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
 from credit_explainer.counter_offer import counter_offer
-from credit_explainer.deps import ApiKey, Explainer, ScoringApi
+from credit_explainer.deps import Explainer, ScoringApi
 from credit_explainer.routes.explanations import ApplicantId
 from credit_explainer.scoring_client import fetch_applicant
 
-router = APIRouter(tags=["counter-offers"], dependencies=[ApiKey])
+router = APIRouter(tags=["counter-offers"], dependencies=[needs("explain")])
 
 
 def _offer(explainer: Explainer, application: dict[str, Any], history: dict[str, Any]) -> CounterOffer:

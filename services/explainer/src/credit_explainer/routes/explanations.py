@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from credit_core.auth import needs
 from credit_core.contracts.applications import ScoreRequest
 from credit_core.contracts.decisions import REQUEST_ID
 from credit_core.contracts.explanations import Explanation, GlobalImportance
@@ -13,11 +14,12 @@ from credit_core.scoring import request_features
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from credit_explainer.deps import ApiKey, Explainer, ScoringApi, explainer
+from credit_explainer.deps import Explainer, ScoringApi, explainer
 from credit_explainer.explainer import importance_rows
 from credit_explainer.scoring_client import fetch_applicant, fetch_decision
 
-router = APIRouter(tags=["explanations"], dependencies=[ApiKey])
+router = APIRouter(tags=["explanations"])
+Explains = [needs("explain")]
 Top = Annotated[int, Query(ge=1, le=300, description="Reasons listed each way (towards default, towards repayment)")]
 ApplicantId = Path(ge=0, le=MAX_ID, description="SK_ID_CURR of an applicant in the scoring API's store")
 RequestId = Path(pattern=REQUEST_ID, description="The request_id the scoring API answered the decision with")
@@ -31,7 +33,9 @@ def _explain(explainer: Explainer, application: dict[str, Any], history: dict[st
     return Response(explanation.model_dump_json(), media_type="application/json")
 
 
-@router.post("/v1/explanations", response_model=Explanation, summary="Why this application gets its score")
+@router.post(
+    "/v1/explanations", response_model=Explanation, dependencies=Explains, summary="Why this application gets its score"
+)
 def explain(request: ScoreRequest, explainer: Explainer, top: Top = 5) -> Response:
     return _explain(explainer, request.application.model_dump(), request.history(), top)
 
@@ -39,6 +43,7 @@ def explain(request: ScoreRequest, explainer: Explainer, top: Top = 5) -> Respon
 @router.get(
     "/v1/applicants/{applicant_id}/explanation",
     response_model=Explanation,
+    dependencies=Explains,
     summary="Explain an applicant of the applicant store (fetched from the scoring API)",
 )
 async def explain_applicant(
@@ -51,6 +56,7 @@ async def explain_applicant(
 @router.get(
     "/v1/decisions/{request_id}/explanation",
     response_model=Explanation,
+    dependencies=Explains,
     summary="Explain a past decision, with the model version that made it (fetched from the scoring API)",
 )
 async def explain_decision(
@@ -66,6 +72,7 @@ async def explain_decision(
 @router.get(
     "/v1/explanations/global",
     response_model=GlobalImportance,
+    dependencies=[needs("model:read")],
     summary="What drives the model: mean |SHAP| on the reference sample and gain, per feature",
 )
 def global_importance(explainer: Explainer, top: Annotated[int, Query(ge=1, le=300)] = 20) -> GlobalImportance:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from credit_core.auth import needs
 from credit_core.contracts.explanations import ExplainerModelInfo
 from credit_core.contracts.model_card import ReloadReport
 from fastapi import APIRouter, Request
 
-from credit_explainer.deps import ApiKey, Explainer
+from credit_explainer.deps import Explainer
 
-router = APIRouter(tags=["model"], dependencies=[ApiKey])
+router = APIRouter(tags=["model"])
 
 _METHODS = {
     "lightgbm": "TreeSHAP (LightGBM pred_contrib, float64)",
@@ -19,7 +20,10 @@ _METHODS = {
 
 
 @router.get(
-    "/v1/model", response_model=ExplainerModelInfo, summary="The model version explained by default (the champion)"
+    "/v1/model",
+    response_model=ExplainerModelInfo,
+    dependencies=[needs("model:read")],
+    summary="The model version explained by default (the champion)",
 )
 def model_info(explainer: Explainer) -> ExplainerModelInfo:
     model = explainer.model
@@ -33,7 +37,12 @@ def model_info(explainer: Explainer) -> ExplainerModelInfo:
     )
 
 
-@router.post("/v1/admin/reload", response_model=ReloadReport, summary="Load the version the alias points at now")
+@router.post(
+    "/v1/admin/reload",
+    response_model=ReloadReport,
+    dependencies=[needs("admin")],
+    summary="Load the version the alias points at now",
+)
 def reload(request: Request) -> ReloadReport:
     report: ReloadReport = request.app.state.models.reload()
     return report

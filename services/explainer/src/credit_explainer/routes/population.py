@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from credit_core.auth import needs
 from credit_core.catalogue import feature_columns
 from credit_core.contracts.explanations import Population, Segments
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from credit_explainer.deps import ApiKey, Explainer
+from credit_explainer.deps import Explainer
 
-router = APIRouter(tags=["population"], dependencies=[ApiKey])
+router = APIRouter(tags=["population"], dependencies=[needs("model:read")])
 # what a comparable group is cut on: contract type, age band, income band
 SEGMENTS = {"contract_type": "NAME_CONTRACT_TYPE", "age_years": "AGE_YEARS", "income": "AMT_INCOME_TOTAL"}
 

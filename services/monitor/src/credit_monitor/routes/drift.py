@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
+from credit_core.auth import needs
 from credit_core.contracts.drift import Run, RunRequest, Summary, TrendPoint
 from credit_core.model_store import UnknownVersionError
 from fastapi import APIRouter, HTTPException, Path, Query, status
@@ -12,11 +13,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from credit_monitor.db import drift_columns, drift_runs
-from credit_monitor.deps import ApiKey, Engine, MonitorDep
+from credit_monitor.deps import Engine, MonitorDep
 from credit_monitor.runner import MonitorError, RunInProgressError
 from credit_monitor.status import OK
 
-router = APIRouter(prefix="/v1/drift", tags=["drift"], dependencies=[ApiKey])
+router = APIRouter(prefix="/v1/drift", tags=["drift"])
+Reads = [needs("drift:read")]
 RunId = Path(ge=1, le=2**62, description="Id of a drift run")
 
 
@@ -36,7 +38,13 @@ def _run(engine: sa.Engine, run_id: int, with_columns: bool = True) -> Run:
     return Run.model_validate(out)
 
 
-@router.post("/runs", response_model=Run, status_code=201, summary="Run drift detection on a window of predictions")
+@router.post(
+    "/runs",
+    response_model=Run,
+    status_code=201,
+    dependencies=[needs("drift:run")],
+    summary="Run drift detection on a window of predictions",
+)
 async def create_run(request: RunRequest, monitor: MonitorDep, engine: Engine) -> Run:
     try:
         run_id = await run_in_threadpool(
@@ -53,7 +61,7 @@ async def create_run(request: RunRequest, monitor: MonitorDep, engine: Engine) -
     return _run(engine, run_id)
 
 
-@router.get("/runs", response_model=list[Run], summary="Drift runs, newest first")
+@router.get("/runs", response_model=list[Run], dependencies=Reads, summary="Drift runs, newest first")
 def list_runs(
     engine: Engine,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -64,12 +72,17 @@ def list_runs(
         return [Run.model_validate(dict(r)) for r in connection.execute(query).mappings()]
 
 
-@router.get("/runs/{run_id}", response_model=Run, summary="One run with its per-column results")
+@router.get("/runs/{run_id}", response_model=Run, dependencies=Reads, summary="One run with its per-column results")
 def get_run(engine: Engine, run_id: int = RunId) -> Run:
     return _run(engine, run_id)
 
 
-@router.get("/runs/{run_id}/report", response_class=HTMLResponse, summary="The Evidently HTML report of a run")
+@router.get(
+    "/runs/{run_id}/report",
+    response_class=HTMLResponse,
+    dependencies=Reads,
+    summary="The Evidently HTML report of a run",
+)
 def get_report(engine: Engine, monitor: MonitorDep, run_id: int = RunId) -> HTMLResponse:
     run = _run(engine, run_id, with_columns=False)
     if not run.report_uri:
@@ -83,7 +96,9 @@ def get_report(engine: Engine, monitor: MonitorDep, run_id: int = RunId) -> HTML
     return HTMLResponse(content)
 
 
-@router.get("/summary", response_model=Summary, summary="Latest status and the trend, for the dashboard")
+@router.get(
+    "/summary", response_model=Summary, dependencies=Reads, summary="Latest status and the trend, for the dashboard"
+)
 def summary(engine: Engine, runs: Annotated[int, Query(ge=1, le=500)] = 30) -> Summary:
     query = sa.select(drift_runs).order_by(drift_runs.c.id.desc()).limit(runs)
     with engine.connect() as connection:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from credit_core.auth import needs
 from credit_core.contracts.applicants import ApplicantIds, ApplicantRecord, StoredApplicant
 from credit_core.contracts.decisions import Score
 from credit_core.schema import MAX_ID
@@ -11,11 +12,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from credit_scoring_api.db import applicants
 from credit_scoring_api.decisions import decide, recorded
-from credit_scoring_api.deps import ApiKey, Client, Engine, Model, Spool
+from credit_scoring_api.deps import Engine, Model, Scorer, Spool
 from credit_scoring_api.prediction_log import encode
 
-# applicants' data: behind the API keys, like scoring (the explainer and the dashboard send theirs)
-router = APIRouter(prefix="/v1/applicants", tags=["applicants"], dependencies=[ApiKey])
+router = APIRouter(prefix="/v1/applicants", tags=["applicants"])
+Reader = [needs("applicants:read")]  # applicants' data
 ApplicantId = Path(ge=0, le=MAX_ID, description="SK_ID_CURR of an ingested applicant")
 
 
@@ -34,6 +35,7 @@ def _stored(engine: sa.Engine, applicant_id: int) -> ApplicantRecord:
 @router.get(
     "",
     response_model=ApplicantIds,
+    dependencies=Reader,
     summary="Applicant numbers of the store that start with the digits typed (for look-up as you type)",
 )
 def search(
@@ -48,15 +50,22 @@ def search(
         return ApplicantIds(applicant_ids=list(connection.execute(query).scalars()))
 
 
-@router.get("/{applicant_id}", response_model=StoredApplicant, summary="An applicant's application and history")
+@router.get(
+    "/{applicant_id}",
+    response_model=StoredApplicant,
+    dependencies=Reader,
+    summary="An applicant's application and history",
+)
 def applicant(engine: Engine, applicant_id: int = ApplicantId) -> StoredApplicant:
     row = _stored(engine, applicant_id)
     return StoredApplicant(**dict(row), history_rows={name: len(rows) for name, rows in row.history.items()})
 
 
-@router.get("/{applicant_id}/score", response_model=Score, summary="Score a known applicant")
+@router.get(
+    "/{applicant_id}/score", response_model=Score, dependencies=[needs("score")], summary="Score a known applicant"
+)
 async def applicant_score(
-    engine: Engine, model: Model, spool: Spool, client: Client, applicant_id: int = ApplicantId
+    engine: Engine, model: Model, spool: Spool, client: Scorer, applicant_id: int = ApplicantId
 ) -> Score:
     row = await run_in_threadpool(_stored, engine, applicant_id)
     result, record = decide(row.application, row.history, model, "store", client)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from credit_core.auth import needs
 from credit_core.contracts.decisions import REQUEST_ID, DecisionRecord, Replay
 from credit_core.scoring import request_features
 from fastapi import APIRouter, HTTPException, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 
 from credit_scoring_api.db import predictions
-from credit_scoring_api.deps import ApiKey, Engine, model_version
+from credit_scoring_api.deps import Engine, model_version
 
-router = APIRouter(prefix="/v1/decisions", tags=["decisions"], dependencies=[ApiKey])
+router = APIRouter(prefix="/v1/decisions", tags=["decisions"], dependencies=[needs("decisions:read")])
 RequestId = Path(pattern=REQUEST_ID, description="The request_id the decision was answered with")
 TOLERANCE = 1e-12
 

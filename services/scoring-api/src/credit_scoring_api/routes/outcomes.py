@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from credit_core.auth import needs
 from credit_core.contracts.decisions import OutcomeRecord, OutcomeRecorded, OutcomeReport
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import JSONResponse
 
 from credit_scoring_api.db import insert_ignoring_duplicates, outcomes
-from credit_scoring_api.deps import ApiKey, Engine
+from credit_scoring_api.deps import Engine, Reporter
 from credit_scoring_api.routes.decisions import stored_decision
 
-router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"], dependencies=[ApiKey])
+router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"], dependencies=[needs("outcomes:write")])
 
 
 @router.post(
@@ -27,7 +28,7 @@ router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"], dependencies=[ApiKe
         409: {"description": "A different outcome is already recorded for this decision"},
     },
 )
-def record(outcome: OutcomeReport, engine: Engine) -> OutcomeRecorded | JSONResponse:
+def record(outcome: OutcomeReport, engine: Engine, client: Reporter) -> OutcomeRecorded | JSONResponse:
     decision = stored_decision(engine, outcome.request_id)
     now = datetime.now(UTC)
     row = OutcomeRecord(
@@ -36,6 +37,7 @@ def record(outcome: OutcomeReport, engine: Engine) -> OutcomeRecorded | JSONResp
         defaulted=outcome.defaulted,
         observed_at=outcome.observed_at or now,
         recorded_at=now,
+        client=client,
     )
     with engine.begin() as connection:
         insert = insert_ignoring_duplicates(engine, outcomes, "request_id").returning(outcomes.c.id)

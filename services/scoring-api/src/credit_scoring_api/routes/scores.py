@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import polars as pl
+from credit_core.auth import needs
 from credit_core.contracts.applications import BatchRequest, ScoreRequest
 from credit_core.contracts.decisions import BatchScores, Score
 from credit_core.loader import DataValidationError, read_table
@@ -22,14 +23,14 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from credit_scoring_api.decisions import decide, recorded
-from credit_scoring_api.deps import ApiKey, Client, Model, Spool
+from credit_scoring_api.deps import Model, Scorer, Spool
 from credit_scoring_api.prediction_log import encode
 
-router = APIRouter(prefix="/v1/scores", tags=["scores"], dependencies=[ApiKey])
+router = APIRouter(prefix="/v1/scores", tags=["scores"], dependencies=[needs("score")])  # first: 401/403 before 503
 
 
 @router.post("", response_model=Score, summary="Score one application")
-async def score(request: ScoreRequest, model: Model, spool: Spool, client: Client) -> Score:
+async def score(request: ScoreRequest, model: Model, spool: Spool, client: Scorer) -> Score:
     result, record = decide(request.application.model_dump(), request.history(), model, "api", client)
     await recorded(spool, [encode(record)])
     return result
@@ -86,7 +87,7 @@ def _score_batch(body: bytes, model: LoadedModel, limit: int, client: str | None
         }
     },
 )
-async def score_batch(http: Request, model: Model, spool: Spool, client: Client) -> Response:
+async def score_batch(http: Request, model: Model, spool: Spool, client: Scorer) -> Response:
     # parsed and scored in a worker thread: a thousand applications must not hold the event loop
     body = await http.body()
     answer, payloads = await run_in_threadpool(_score_batch, body, model, http.app.state.settings.max_batch, client)
@@ -129,7 +130,7 @@ def _score_csv(file: UploadFile, model: LoadedModel, limit: int, client: str | N
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "SK_ID_CURR, probability, decision, threshold, ..."}},
 )
-async def score_csv(file: UploadFile, model: Model, spool: Spool, http: Request, client: Client) -> Response:
+async def score_csv(file: UploadFile, model: Model, spool: Spool, http: Request, client: Scorer) -> Response:
     answer, payloads = await run_in_threadpool(_score_csv, file, model, http.app.state.settings.max_batch, client)
     await recorded(spool, payloads)
     return Response(answer, media_type="text/csv")
