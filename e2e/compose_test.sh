@@ -58,9 +58,9 @@ if [ "$STAND_INS" = "1" ]; then
 fi
 
 # ---- 3. the project's images, then the stack -------------------------------------------------
-sed -e 's/^\(POSTGRES_PASSWORD\|MINIO_ROOT_PASSWORD\|SCORING_API_KEY\|EXPLAINER_API_KEY\|MONITOR_API_KEY\)=.*/\1=ci-\1-secret/' \
-    -e 's/^TRAINER_APPLICANTS=.*/TRAINER_APPLICANTS=6000/' -e 's/^TRAINER_MAX_APPLICANTS=.*/TRAINER_MAX_APPLICANTS=4000/' \
-    -e 's/^INGEST_LIMIT=.*/INGEST_LIMIT=500/' -e 's/^IMAGE_TAG=.*/IMAGE_TAG=ci/' .env.example >"$OUT/.env"
+"$BIN/python" scripts/new_env.py --force --output "$OUT/.env"  # what `make env` writes: every secret new
+sed -i -e 's/^TRAINER_APPLICANTS=.*/TRAINER_APPLICANTS=6000/' -e 's/^TRAINER_MAX_APPLICANTS=.*/TRAINER_MAX_APPLICANTS=4000/' \
+    -e 's/^INGEST_LIMIT=.*/INGEST_LIMIT=500/' -e 's/^IMAGE_TAG=.*/IMAGE_TAG=ci/' "$OUT/.env"
 set -a; . "$OUT/.env"; set +a
 teardown() {
     status=$?
@@ -103,7 +103,7 @@ log "all services healthy $(elapsed "$up_started") s after up" | tee "$OUT/up-to
 # ---- 4. the scenario -------------------------------------------------------------------------
 E2E_SCORING_URL=http://127.0.0.1:8000 E2E_EXPLAINER_URL=http://127.0.0.1:8001 \
 E2E_MONITOR_URL=http://127.0.0.1:8002 E2E_UI_URL=http://127.0.0.1:8501 E2E_MLFLOW_URL=http://127.0.0.1:5000 \
-E2E_SCORING_API_KEY=$SCORING_API_KEY E2E_EXPLAINER_API_KEY=$EXPLAINER_API_KEY E2E_MONITOR_API_KEY=$MONITOR_API_KEY \
+E2E_SCORING_API_KEY=$UI_SCORING_API_KEY E2E_EXPLAINER_API_KEY=$UI_EXPLAINER_API_KEY E2E_OPS_API_KEY=$OPS_API_KEY \
 E2E_ARTEFACTS=$OUT \
     "$BIN/python" -m pytest -v --no-cov -p no:cacheprovider e2e
 

@@ -32,17 +32,16 @@ import sqlalchemy as sa
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from new_env import generated  # noqa: E402
+
 BIN = Path(sys.executable).parent
 LOGS = ROOT / "build" / "e2e"
-SECRETS = {  # what .env would hold; local, throw-away values
+SECRETS = generated() | {  # what `make env` writes to .env, with this machine's Postgres login
     "POSTGRES_USER": os.environ.get("E2E_POSTGRES_USER", "postgres"),
     "POSTGRES_PASSWORD": os.environ.get("E2E_POSTGRES_PASSWORD", "postgres"),
     "POSTGRES_DB": "bank_scoring",
     "MINIO_ROOT_USER": "e2e-user",
-    "MINIO_ROOT_PASSWORD": "e2e-password",
-    "SCORING_API_KEY": "e2e-scoring-key",
-    "EXPLAINER_API_KEY": "e2e-explainer-key",
-    "MONITOR_API_KEY": "e2e-monitor-key",
 }
 POSTGRES = os.environ.get("E2E_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DATABASES = ("bank_scoring", "mlflow")
@@ -276,9 +275,9 @@ def main() -> None:
                 "E2E_MONITOR_URL": f"http://127.0.0.1:{ports['monitor']}",
                 "E2E_UI_URL": f"http://127.0.0.1:{ports['ui']}",
                 "E2E_MLFLOW_URL": f"http://127.0.0.1:{ports['mlflow']}",
-                "E2E_SCORING_API_KEY": SECRETS["SCORING_API_KEY"],
-                "E2E_EXPLAINER_API_KEY": SECRETS["EXPLAINER_API_KEY"],
-                "E2E_MONITOR_API_KEY": SECRETS["MONITOR_API_KEY"],
+                "E2E_SCORING_API_KEY": SECRETS["UI_SCORING_API_KEY"],
+                "E2E_EXPLAINER_API_KEY": SECRETS["UI_EXPLAINER_API_KEY"],
+                "E2E_OPS_API_KEY": SECRETS["OPS_API_KEY"],
                 "E2E_DATA": str(data),
                 "E2E_ARTEFACTS": str(LOGS),
             }

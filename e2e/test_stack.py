@@ -31,7 +31,7 @@ UI, MLFLOW = ENV["E2E_UI_URL"], ENV["E2E_MLFLOW_URL"]
 KEYS = {
     "scoring": {"X-API-Key": ENV.get("E2E_SCORING_API_KEY", "")},
     "explainer": {"X-API-Key": ENV.get("E2E_EXPLAINER_API_KEY", "")},
-    "monitor": {"X-API-Key": ENV.get("E2E_MONITOR_API_KEY", "")},
+    "ops": {"X-API-Key": ENV.get("E2E_OPS_API_KEY", "")},  # ops on call: drift runs, reloads
 }
 TRAFFIC = int(ENV.get("E2E_TRAFFIC", "1200"))
 ARTEFACTS = Path(ENV.get("E2E_ARTEFACTS", "build/e2e"))
@@ -67,6 +67,13 @@ def test_score_and_explain_one_application_with_the_champion(champion: str) -> N
     assert explained["model_version"] == champion and explained["towards_default"] + explained["towards_repayment"]
 
 
+def test_each_key_does_only_what_its_client_may() -> None:
+    dashboard = httpx.post(f"{SCORING}/v1/admin/reload", headers=KEYS["scoring"], timeout=30)
+    assert dashboard.status_code == 403 and "'admin' scope" in dashboard.json()["detail"]
+    assert httpx.post(f"{SCORING}/v1/admin/reload", headers=KEYS["ops"], timeout=60).status_code == 200
+    assert httpx.get(f"{MONITOR}/v1/drift/summary", headers=KEYS["explainer"], timeout=30).status_code == 401
+
+
 def _traffic_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Applicants to send: E2E_DATA, or synthetic ones generated here."""
     if "E2E_DATA" in ENV:
@@ -86,7 +93,7 @@ def drift_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "failed 0" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
     time.sleep(2)  # the prediction log is written in the background
-    run = httpx.post(f"{MONITOR}/v1/drift/runs", json={"last": TRAFFIC}, headers=KEYS["monitor"], timeout=600)
+    run = httpx.post(f"{MONITOR}/v1/drift/runs", json={"last": TRAFFIC}, headers=KEYS["ops"], timeout=600)
     assert run.status_code == 201, run.text
     return run.json()  # type: ignore[no-any-return]
 
@@ -96,7 +103,7 @@ def test_drifted_traffic_is_flagged_by_the_monitor(drift_run: dict[str, Any]) ->
     assert drift_run["status"] == "retrain recommended", drift_run["reasons"]
     drifted = {c["column"] for c in drift_run["column_results"] if c["drifted"]}
     assert {"EXT_SOURCE_2", "EXT_SOURCE_3"} <= drifted
-    report = httpx.get(f"{MONITOR}/v1/drift/runs/{drift_run['id']}/report", headers=KEYS["monitor"], timeout=60)
+    report = httpx.get(f"{MONITOR}/v1/drift/runs/{drift_run['id']}/report", headers=KEYS["ops"], timeout=60)
     assert report.status_code == 200 and "drawDashboard" in report.text and "EXT_SOURCE_2" in report.text
 
 

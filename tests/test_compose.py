@@ -5,17 +5,23 @@ long-running services have a healthcheck, and no secret is written in the files.
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from credit_core.auth import ApiClient, authorise
 from credit_explainer.config import Settings as ExplainerSettings
 from credit_monitor.config import Settings as MonitorSettings
 from credit_scoring_api.config import Settings as ScoringSettings
 from credit_trainer.config import Settings as TrainerSettings
 from credit_ui.config import Settings as UiSettings
+from dotenv import dotenv_values
+from fastapi import HTTPException
+from pydantic import TypeAdapter
 from pydantic_settings import BaseSettings
 
 ROOT = Path(__file__).parents[1]
@@ -145,10 +151,38 @@ def test_no_secret_is_written_in_the_files_and_every_variable_is_documented() ->
         assert used <= documented, f"{path.name}: not in .env.example: {sorted(used - documented)}"
         for service in _load(path)["services"].values():
             for key, value in _environment(service).items():
-                if re.search(r"PASSWORD|SECRET|TOKEN|_KEY\b|_KEYS\b|ACCESS_KEY", key):
+                if re.search(r"PASSWORD|SECRET|TOKEN|_KEY\b|_CLIENTS\b|ACCESS_KEY", key):
                     assert "${" in value, f"{path.name}: {key} is written in the file"
     required = {name for name, default in INTERPOLATION.findall(BASE.read_text()) if default.startswith(":?")}
-    assert {"POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "SCORING_API_KEY"} <= required
+    assert {"POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "SCORING_API_CLIENTS", "UI_SCORING_API_KEY"} <= required
+
+
+def test_make_env_gives_every_required_secret_and_keys_that_open_what_each_client_needs() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from new_env import env_text, generated
+
+    text = env_text((ROOT / ".env.example").read_text(), generated())
+    values = dotenv_values(stream=io.StringIO(text))  # as compose reads it
+    required = {name for name, default in INTERPOLATION.findall(BASE.read_text()) if default.startswith(":?")}
+    assert all(values.get(name) for name in required), sorted(n for n in required if not values.get(n))
+    clients = {
+        prefix: ScoringSettings(api_clients=TypeAdapter(list[ApiClient]).validate_json(values[f"{prefix}_API_CLIENTS"]))
+        for prefix in ("SCORING", "EXPLAINER", "MONITOR")
+    }
+    ui = {
+        "SCORING": ("score", "applicants:read", "model:read"),
+        "EXPLAINER": ("explain", "model:read"),
+        "MONITOR": ("drift:read",),
+    }
+    for prefix, scopes in ui.items():
+        key = values[f"UI_{prefix}_API_KEY"]
+        assert all(authorise(clients[prefix], key, scope) == "ui" for scope in scopes)
+    explainer = values["EXPLAINER_SCORING_API_KEY"]
+    assert authorise(clients["SCORING"], explainer, "applicants:read") == "explainer"
+    with pytest.raises(HTTPException) as refused:
+        authorise(clients["SCORING"], explainer, "score")
+    assert refused.value.status_code == 403
+    assert text.count(values["OPS_API_KEY"]) == 1 and generated()["OPS_API_KEY"] != values["OPS_API_KEY"]
 
 
 def test_the_ci_override_only_swaps_in_stand_ins() -> None:

@@ -1,6 +1,8 @@
 // bank-scoring on Azure Container Apps, one resource group per environment (staging, production).
 //   az deployment group create -g <group> -f deploy/azure/main.bicep -p environmentName=staging \
-//     registryName=<acr> imageTag=<tag> postgresAdminPassword=... scoringApiKey=... explainerApiKey=... monitorApiKey=...
+//     registryName=<acr> imageTag=<tag> postgresAdminPassword=... scoringApiClients='[...]' explainerApiClients='[...]' \
+//     monitorApiClients='[...]' uiScoringApiKey=... uiExplainerApiKey=... uiMonitorApiKey=... explainerScoringApiKey=...
+//   (`python scripts/new_env.py --output env` makes them all: the *_API_CLIENTS and the keys of the same names)
 // What it creates: Log Analytics + a Container Apps environment; a user-assigned identity allowed to
 // pull from the (existing) registry; PostgreSQL flexible server (application + MLflow databases);
 // a storage account (MLflow artifacts in Blob, drift reports and the data folder on Azure Files);
@@ -16,12 +18,19 @@ param imageTag string
 param postgresAdminUser string = 'bankadmin'
 @secure()
 param postgresAdminPassword string
+@description('Who may call each service: [{name, key_sha256, scopes}] (the SHA-256 of each key, never the key)')
+param scoringApiClients array
+param explainerApiClients array
+param monitorApiClients array
+@description('The keys the dashboard and the explainer call with (clients of the lists above)')
 @secure()
-param scoringApiKey string
+param uiScoringApiKey string
 @secure()
-param explainerApiKey string
+param uiExplainerApiKey string
 @secure()
-param monitorApiKey string
+param uiMonitorApiKey string
+@secure()
+param explainerScoringApiKey string
 @description('Replicas kept warm for the public apps (0 lets staging scale to zero)')
 param minReplicas int = 1
 param maxReplicas int = 10
@@ -211,11 +220,11 @@ module scoring 'modules/app.bicep' = {
     port: 8000
     external: true
     command: ['credit-scoring-api', 'serve', '--host', '0.0.0.0', '--port', '8000', '--workers', '2']  // migrates, then serves
-    secrets: { 'database-url': databaseUrl, 'api-keys': '["${scoringApiKey}"]' }
+    secrets: { 'database-url': databaseUrl, 'api-clients': string(scoringApiClients) }
     env: [
       { name: 'SCORING_DATABASE_URL', secretRef: 'database-url' }
       { name: 'SCORING_MLFLOW_TRACKING_URI', value: mlflowUrl }
-      { name: 'SCORING_API_KEYS', secretRef: 'api-keys' }
+      { name: 'SCORING_API_CLIENTS', secretRef: 'api-clients' }
       { name: 'SCORING_SPOOL_DIR', value: '/spool' }
       { name: 'SCORING_SHUTDOWN_SECONDS', value: '20' }
     ]
@@ -236,12 +245,12 @@ module explainer 'modules/app.bicep' = {
     name: 'explainer'
     image: '${image}/explainer:${imageTag}'
     port: 8001
-    secrets: { 'scoring-api-key': scoringApiKey, 'api-keys': '["${explainerApiKey}"]' }
+    secrets: { 'scoring-api-key': explainerScoringApiKey, 'api-clients': string(explainerApiClients) }
     env: [
       { name: 'EXPLAINER_MLFLOW_TRACKING_URI', value: mlflowUrl }
       { name: 'EXPLAINER_SCORING_API_URL', value: 'http://scoring-api' }
       { name: 'EXPLAINER_SCORING_API_KEY', secretRef: 'scoring-api-key' }
-      { name: 'EXPLAINER_API_KEYS', secretRef: 'api-keys' }
+      { name: 'EXPLAINER_API_CLIENTS', secretRef: 'api-clients' }
     ]
     minReplicas: minReplicas
     maxReplicas: maxReplicas
@@ -256,13 +265,13 @@ module monitor 'modules/app.bicep' = {
     name: 'monitor'
     image: '${image}/monitor:${imageTag}'
     port: 8002
-    secrets: { 'database-url': databaseUrl, 'api-keys': '["${monitorApiKey}"]' }
+    secrets: { 'database-url': databaseUrl, 'api-clients': string(monitorApiClients) }
     env: [
       { name: 'MONITOR_DATABASE_URL', secretRef: 'database-url' }
       { name: 'MONITOR_MLFLOW_TRACKING_URI', value: mlflowUrl }
       { name: 'MONITOR_REPORTS', value: '/reports' }
       { name: 'MONITOR_SCHEDULE_INTERVAL', value: '3600' }
-      { name: 'MONITOR_API_KEYS', secretRef: 'api-keys' }
+      { name: 'MONITOR_API_CLIENTS', secretRef: 'api-clients' }
     ]
     // one replica: the scheduled drift runs must not run twice
     minReplicas: 1
@@ -284,7 +293,7 @@ module ui 'modules/app.bicep' = {
     external: true
     healthPath: '/_stcore/health'
     readyPath: '/_stcore/health'
-    secrets: { 'scoring-api-key': scoringApiKey, 'explainer-api-key': explainerApiKey, 'monitor-api-key': monitorApiKey }
+    secrets: { 'scoring-api-key': uiScoringApiKey, 'explainer-api-key': uiExplainerApiKey, 'monitor-api-key': uiMonitorApiKey }
     env: [
       { name: 'UI_SCORING_API_URL', value: 'http://scoring-api' }
       { name: 'UI_SCORING_API_KEY', secretRef: 'scoring-api-key' }
