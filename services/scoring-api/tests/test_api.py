@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import socket
 import threading
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import mlflow.artifacts
 import polars as pl
 import pytest
 import sqlalchemy as sa
@@ -285,3 +287,38 @@ def test_a_new_champion_is_picked_up_without_restart(
         assert reload == {"changed": False, "version": new_version, "error": None}
         assert "scoring_model_reloads_total 1.0" in client.get("/metrics").text
 
+
+def test_a_version_with_one_byte_changed_is_refused_and_the_model_kept(
+    registry: str, database: str, tmp_path: Path, one_request: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a copy of the registry, and a new version whose model.json differs from the registered
+    # one by one digit (still valid JSON: only its SHA-256 can tell)
+    copy = tmp_path / "mlflow.db"
+    copy.write_bytes(Path(registry.removeprefix("sqlite:///")).read_bytes())
+    uri = f"sqlite:///{copy}"
+    registry_client = mlflow.MlflowClient(uri, uri)
+    mlflow.set_tracking_uri(uri)
+    folder = Path(
+        mlflow.artifacts.download_artifacts(artifact_uri="models:/credit-default/1", dst_path=str(tmp_path / "v"))
+    )
+    spec = folder / "artifacts" / "model.json"
+    text = spec.read_text()
+    at = next(i for i, c in enumerate(text) if c.isdigit() and text[i - 1] == ".")  # a decimal of some number
+    spec.write_text(text[:at] + str((int(text[at]) + 1) % 10) + text[at + 1 :])
+    tags = registry_client.get_model_version("credit-default", "1").tags
+    tampered = registry_client.create_model_version("credit-default", str(folder), tags=tags).version
+    with scoring_client(uri, database) as client:
+        before = client.post("/v1/scores", json=one_request, headers=KEY).json()
+        # when the champion alias is moved to it
+        registry_client.set_registered_model_alias("credit-default", "champion", str(tampered))
+        with caplog.at_level(logging.ERROR, logger="credit_core.model_store"):
+            report = client.post("/v1/admin/reload", headers=KEY).json()
+        # then it is refused, saying why, and the service goes on with the version it has
+        assert report["changed"] is False and report["version"] == "1"
+        assert "model.json: SHA-256 differs from the one recorded at registration" in report["error"]
+        assert any("SHA-256 differs" in r.getMessage() for r in caplog.records)
+        ready = client.get("/ready")
+        assert ready.status_code == 200 and ready.json()["model"]["version"] == "1"
+        assert "model.json: SHA-256 differs" in ready.json()["model_error"]
+        after = client.post("/v1/scores", json=one_request, headers=KEY).json()
+        assert after["model_version"] == "1" and after["probability"] == before["probability"]
