@@ -104,6 +104,7 @@ log "all services healthy $(elapsed "$up_started") s after up" | tee "$OUT/up-to
 E2E_SCORING_URL=http://127.0.0.1:8000 E2E_EXPLAINER_URL=http://127.0.0.1:8001 \
 E2E_MONITOR_URL=http://127.0.0.1:8002 E2E_UI_URL=http://127.0.0.1:8501 E2E_MLFLOW_URL=http://127.0.0.1:5000 \
 E2E_SCORING_API_KEY=$UI_SCORING_API_KEY E2E_EXPLAINER_API_KEY=$UI_EXPLAINER_API_KEY E2E_OPS_API_KEY=$OPS_API_KEY \
+E2E_MLFLOW_SERVICES_PASSWORD=$MLFLOW_SERVICES_PASSWORD \
 E2E_ARTEFACTS=$OUT \
     "$BIN/python" -m pytest -v --no-cov -p no:cacheprovider e2e
 

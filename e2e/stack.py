@@ -1,7 +1,7 @@
 """`make e2e`: the whole stack on real parts, without Docker, then the end-to-end scenario.
 
 The machine's Postgres (two fresh databases), a real S3 endpoint on loopback (moto's server,
-standing in for MinIO), an `mlflow server` with the Postgres backend and S3 artifacts, the trainer's
+standing in for MinIO), an `mlflow server` with the Postgres backend, S3 artifacts and its authentication on, its users' job, the trainer's
 one-shot job (synthetic data, training, promotion), the ingest job, then the scoring API, explainer,
 monitor and dashboard as processes. Each service gets the environment docker-compose.yml gives it,
 read from that file: same variables, with compose's host names replaced by this machine's ports.
@@ -37,9 +37,10 @@ from new_env import generated  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LOGS = ROOT / "build" / "e2e"
-SECRETS = generated() | {  # what `make env` writes to .env, with this machine's Postgres login
+SECRETS = generated()  # what `make env` writes to .env, with this machine's Postgres login (trust: any password)
+SECRETS |= {
     "POSTGRES_USER": os.environ.get("E2E_POSTGRES_USER", "postgres"),
-    "POSTGRES_PASSWORD": os.environ.get("E2E_POSTGRES_PASSWORD", "postgres"),
+    "POSTGRES_PASSWORD": os.environ.get("E2E_POSTGRES_PASSWORD", SECRETS["POSTGRES_PASSWORD"]),
     "POSTGRES_DB": "bank_scoring",
     "MINIO_ROOT_USER": "e2e-user",
 }
@@ -197,18 +198,20 @@ def main() -> None:
     data = LOGS / "data"
     with databases() as postgres_port, s3(ports["minio"], SECRETS):
         ports["postgres"] = postgres_port
-        env = {name: compose_environment(name, ports, SECRETS) for name in ("mlflow", "trainer", "ingest")}
+        env = {
+            name: compose_environment(name, ports, SECRETS) for name in ("mlflow", "mlflow-users", "trainer", "ingest")
+        }
         env |= {
             name: compose_environment(name, ports, SECRETS) for name in ("scoring-api", "explainer", "monitor", "ui")
         }
         env["scoring-api"]["SCORING_SPOOL_DIR"] = str(LOGS / "spool")  # the volume's place on this machine
         try:
             mlflow_hosts = f"localhost:*,127.0.0.1:*,127.0.0.1:{ports['mlflow']}"
-            stack.start(
+            stack.start(  # with its authentication on, as in compose
                 "mlflow",
                 [
-                    str(BIN / "mlflow"),
-                    "server",
+                    "sh",
+                    str(ROOT / "docker" / "mlflow" / "serve.sh"),
                     "--host",
                     "127.0.0.1",
                     "--port",
@@ -219,9 +222,12 @@ def main() -> None:
                     "--allowed-hosts",
                     mlflow_hosts,
                 ],
-                env["mlflow"],
+                env["mlflow"] | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
             )
             stack.wait("mlflow", f"http://127.0.0.1:{ports['mlflow']}/health")
+            stack.run(
+                "mlflow-users", [sys.executable, str(ROOT / "docker" / "mlflow" / "users.py")], env["mlflow-users"]
+            )
             stack.run(
                 "trainer",
                 [
@@ -278,6 +284,7 @@ def main() -> None:
                 "E2E_SCORING_API_KEY": SECRETS["UI_SCORING_API_KEY"],
                 "E2E_EXPLAINER_API_KEY": SECRETS["UI_EXPLAINER_API_KEY"],
                 "E2E_OPS_API_KEY": SECRETS["OPS_API_KEY"],
+                "E2E_MLFLOW_SERVICES_PASSWORD": SECRETS["MLFLOW_SERVICES_PASSWORD"],
                 "E2E_DATA": str(data),
                 "E2E_ARTEFACTS": str(LOGS),
             }

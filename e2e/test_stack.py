@@ -28,6 +28,7 @@ if "E2E_SCORING_URL" not in ENV:
 
 SCORING, EXPLAINER, MONITOR = ENV["E2E_SCORING_URL"], ENV["E2E_EXPLAINER_URL"], ENV["E2E_MONITOR_URL"]
 UI, MLFLOW = ENV["E2E_UI_URL"], ENV["E2E_MLFLOW_URL"]
+SERVICES_USER = ("services", ENV.get("E2E_MLFLOW_SERVICES_PASSWORD", ""))  # what the services read the registry as
 KEYS = {
     "scoring": {"X-API-Key": ENV.get("E2E_SCORING_API_KEY", "")},
     "explainer": {"X-API-Key": ENV.get("E2E_EXPLAINER_API_KEY", "")},
@@ -42,6 +43,7 @@ def champion() -> str:
     answer = httpx.get(
         f"{MLFLOW}/api/2.0/mlflow/registered-models/alias",
         params={"name": "credit-default", "alias": "champion"},
+        auth=SERVICES_USER,
         timeout=30,
     )
     assert answer.status_code == 200, answer.text
@@ -72,6 +74,21 @@ def test_each_key_does_only_what_its_client_may() -> None:
     assert dashboard.status_code == 403 and "'admin' scope" in dashboard.json()["detail"]
     assert httpx.post(f"{SCORING}/v1/admin/reload", headers=KEYS["ops"], timeout=60).status_code == 200
     assert httpx.get(f"{MONITOR}/v1/drift/summary", headers=KEYS["explainer"], timeout=30).status_code == 401
+
+
+def test_the_registry_cannot_be_changed_without_the_trainers_user(champion: str) -> None:
+    """Without a user nothing is answered; the services' user reads the champion (the services are
+    ready: they loaded it with it) but cannot register a version or move the alias."""
+    alias = {"name": "credit-default", "alias": "champion", "version": champion}
+    version = {"name": "credit-default", "source": "s3://mlflow/artifacts/elsewhere"}
+    for auth, expected in ((None, 401), (SERVICES_USER, 403)):
+        created = httpx.post(f"{MLFLOW}/api/2.0/mlflow/model-versions/create", json=version, auth=auth, timeout=30)
+        moved = httpx.post(f"{MLFLOW}/api/2.0/mlflow/registered-models/alias", json=alias, auth=auth, timeout=30)
+        assert (created.status_code, moved.status_code) == (expected, expected), (created.text, moved.text)
+    read = {"name": "credit-default", "alias": "champion"}
+    assert httpx.get(f"{MLFLOW}/api/2.0/mlflow/registered-models/alias", params=read, timeout=30).status_code == 401
+    for service in (SCORING, EXPLAINER, MONITOR):
+        assert httpx.get(f"{service}/ready", timeout=30).json()["model"]["version"] == champion
 
 
 def _traffic_data(tmp_path_factory: pytest.TempPathFactory) -> Path:

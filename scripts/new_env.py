@@ -1,6 +1,6 @@
 """``make env``: write ``.env`` for ``docker compose`` from ``.env.example``, every secret generated.
 
-Passwords for Postgres and MinIO; an API key for each client, given to the client (``UI_*_API_KEY``,
+Passwords for Postgres, MinIO and MLflow's users (and its CSRF secret); an API key for each client, given to the client (``UI_*_API_KEY``,
 ``EXPLAINER_SCORING_API_KEY``, ``LENDER_API_KEY``, ``OPS_API_KEY``), and the services' lists of
 clients (``*_API_CLIENTS``), which hold only the keys' SHA-256. An existing ``.env`` is kept
 unless ``--force``. Other clients: ``credit-scoring-api new-key``.
@@ -35,7 +35,14 @@ CLIENTS = {
         ("ops", "OPS_API_KEY", ["drift:read", "drift:run"]),
     ],
 }
-PASSWORDS = ("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD")
+PASSWORDS = (
+    "POSTGRES_PASSWORD",
+    "MINIO_ROOT_PASSWORD",
+    "MLFLOW_ADMIN_PASSWORD",
+    "MLFLOW_SECRET_KEY",
+    "MLFLOW_TRAINER_PASSWORD",
+    "MLFLOW_SERVICES_PASSWORD",
+)
 
 
 def generated() -> dict[str, str]:

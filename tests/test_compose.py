@@ -33,7 +33,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "UI_": UiSettings,
     "TRAINER_": TrainerSettings,
 }
-ONE_SHOT = {"createbuckets", "trainer", "ingest"}
+ONE_SHOT = {"createbuckets", "mlflow-users", "trainer", "ingest"}
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(:?[-?][^}]*)?\}")
 
 

@@ -2,7 +2,8 @@
 //   az deployment group create -g <group> -f deploy/azure/main.bicep -p environmentName=staging \
 //     registryName=<acr> imageTag=<tag> postgresAdminPassword=... scoringApiClients='[...]' explainerApiClients='[...]' \
 //     monitorApiClients='[...]' uiScoringApiKey=... uiExplainerApiKey=... uiMonitorApiKey=... explainerScoringApiKey=...
-//   (`python scripts/new_env.py --output env` makes them all: the *_API_CLIENTS and the keys of the same names)
+//     mlflowAdminPassword=... mlflowSecretKey=... mlflowTrainerPassword=... mlflowServicesPassword=...
+//   (`python scripts/new_env.py --output env` makes them all: the *_API_CLIENTS, keys and passwords of the same names)
 // What it creates: Log Analytics + a Container Apps environment; a user-assigned identity allowed to
 // pull from the (existing) registry; PostgreSQL flexible server (application + MLflow databases);
 // a storage account (MLflow artifacts in Blob, drift reports and the data folder on Azure Files);
@@ -31,6 +32,15 @@ param uiExplainerApiKey string
 param uiMonitorApiKey string
 @secure()
 param explainerScoringApiKey string
+@description('MLflow authentication: the admin, the secret of its forms, the trainer (writes) and the services (read)')
+@secure()
+param mlflowAdminPassword string
+@secure()
+param mlflowSecretKey string
+@secure()
+param mlflowTrainerPassword string
+@secure()
+param mlflowServicesPassword string
 @description('Replicas kept warm for the public apps (0 lets staging scale to zero)')
 param minReplicas int = 1
 param maxReplicas int = 10
@@ -193,16 +203,22 @@ module mlflow 'modules/app.bicep' = {
     image: '${image}/mlflow:${imageTag}'
     port: 5000
     readyPath: '/health'
-    command: [
-      'mlflow', 'server', '--host=0.0.0.0', '--port=5000', '--serve-artifacts'
+    command: [  // with its authentication on (docker/mlflow/serve.sh): every request but /health needs a user
+      'sh', '/opt/mlflow/serve.sh', '--host=0.0.0.0', '--port=5000', '--serve-artifacts'
       '--allowed-hosts=mlflow,mlflow:*,*.${environment.properties.defaultDomain},localhost:*,127.0.0.1:*'
     ]
     secrets: {
       'backend-store-uri': 'postgresql+psycopg://${postgresAdminUser}:${postgresAdminPassword}@${postgres.properties.fullyQualifiedDomainName}:5432/mlflow?sslmode=require'
       'storage-connection-string': 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${az.environment().suffixes.storage}'
+      'admin-password': mlflowAdminPassword
+      'secret-key': mlflowSecretKey
     }
     env: [
       { name: 'MLFLOW_BACKEND_STORE_URI', secretRef: 'backend-store-uri' }
+      { name: 'MLFLOW_AUTH_DATABASE_URI', secretRef: 'backend-store-uri' }
+      { name: 'MLFLOW_AUTH_ADMIN_USERNAME', value: 'admin' }
+      { name: 'MLFLOW_AUTH_ADMIN_PASSWORD', secretRef: 'admin-password' }
+      { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretRef: 'secret-key' }
       { name: 'MLFLOW_ARTIFACTS_DESTINATION', value: 'wasbs://mlflow@${storage.name}.blob.${az.environment().suffixes.storage}/artifacts' }
       { name: 'AZURE_STORAGE_CONNECTION_STRING', secretRef: 'storage-connection-string' }
     ]
@@ -220,10 +236,12 @@ module scoring 'modules/app.bicep' = {
     port: 8000
     external: true
     command: ['credit-scoring-api', 'serve', '--host', '0.0.0.0', '--port', '8000', '--workers', '2']  // migrates, then serves
-    secrets: { 'database-url': databaseUrl, 'api-clients': string(scoringApiClients) }
+    secrets: { 'database-url': databaseUrl, 'api-clients': string(scoringApiClients), 'mlflow-password': mlflowServicesPassword }
     env: [
       { name: 'SCORING_DATABASE_URL', secretRef: 'database-url' }
       { name: 'SCORING_MLFLOW_TRACKING_URI', value: mlflowUrl }
+      { name: 'MLFLOW_TRACKING_USERNAME', value: 'services' }  // reads the registry, cannot change it
+      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-password' }
       { name: 'SCORING_API_CLIENTS', secretRef: 'api-clients' }
       { name: 'SCORING_SPOOL_DIR', value: '/spool' }
       { name: 'SCORING_SHUTDOWN_SECONDS', value: '20' }
@@ -245,9 +263,11 @@ module explainer 'modules/app.bicep' = {
     name: 'explainer'
     image: '${image}/explainer:${imageTag}'
     port: 8001
-    secrets: { 'scoring-api-key': explainerScoringApiKey, 'api-clients': string(explainerApiClients) }
+    secrets: { 'scoring-api-key': explainerScoringApiKey, 'api-clients': string(explainerApiClients), 'mlflow-password': mlflowServicesPassword }
     env: [
       { name: 'EXPLAINER_MLFLOW_TRACKING_URI', value: mlflowUrl }
+      { name: 'MLFLOW_TRACKING_USERNAME', value: 'services' }  // reads the registry, cannot change it
+      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-password' }
       { name: 'EXPLAINER_SCORING_API_URL', value: 'http://scoring-api' }
       { name: 'EXPLAINER_SCORING_API_KEY', secretRef: 'scoring-api-key' }
       { name: 'EXPLAINER_API_CLIENTS', secretRef: 'api-clients' }
@@ -265,10 +285,12 @@ module monitor 'modules/app.bicep' = {
     name: 'monitor'
     image: '${image}/monitor:${imageTag}'
     port: 8002
-    secrets: { 'database-url': databaseUrl, 'api-clients': string(monitorApiClients) }
+    secrets: { 'database-url': databaseUrl, 'api-clients': string(monitorApiClients), 'mlflow-password': mlflowServicesPassword }
     env: [
       { name: 'MONITOR_DATABASE_URL', secretRef: 'database-url' }
       { name: 'MONITOR_MLFLOW_TRACKING_URI', value: mlflowUrl }
+      { name: 'MLFLOW_TRACKING_USERNAME', value: 'services' }  // reads the registry, cannot change it
+      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-password' }
       { name: 'MONITOR_REPORTS', value: '/reports' }
       { name: 'MONITOR_SCHEDULE_INTERVAL', value: '3600' }
       { name: 'MONITOR_API_CLIENTS', secretRef: 'api-clients' }
@@ -310,6 +332,46 @@ module ui 'modules/app.bicep' = {
 }
 
 // one-shot jobs, started by hand or by the pipeline: `az containerapp job start -n trainer -g <group>`
+// (mlflow-users first: it makes the trainer's and the services' MLflow users)
+resource mlflowUsers 'Microsoft.App/jobs@2024-03-01' = {
+  name: 'mlflow-users'
+  location: location
+  dependsOn: [acrPull, mlflow]
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
+  properties: {
+    environmentId: environment.id
+    configuration: {
+      triggerType: 'Manual'
+      replicaTimeout: 600
+      replicaRetryLimit: 2
+      manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 }
+      registries: [{ server: registryServer, identity: identity.id }]
+      secrets: [
+        { name: 'admin-password', value: mlflowAdminPassword }
+        { name: 'trainer-password', value: mlflowTrainerPassword }
+        { name: 'services-password', value: mlflowServicesPassword }
+      ]
+    }
+    template: {
+      containers: [
+        {
+          name: 'mlflow-users'
+          image: '${image}/mlflow:${imageTag}'
+          command: ['python', '/opt/mlflow/users.py']
+          env: [
+            { name: 'MLFLOW_TRACKING_URI', value: mlflowUrl }
+            { name: 'MLFLOW_TRACKING_USERNAME', value: 'admin' }
+            { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'admin-password' }
+            { name: 'MLFLOW_TRAINER_PASSWORD', secretRef: 'trainer-password' }
+            { name: 'MLFLOW_SERVICES_PASSWORD', secretRef: 'services-password' }
+          ]
+          resources: { cpu: json('0.5'), memory: '1Gi' }
+        }
+      ]
+    }
+  }
+}
+
 resource trainer 'Microsoft.App/jobs@2024-03-01' = {
   name: 'trainer'
   location: location
@@ -323,6 +385,7 @@ resource trainer 'Microsoft.App/jobs@2024-03-01' = {
       replicaRetryLimit: 0
       manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 }
       registries: [{ server: registryServer, identity: identity.id }]
+      secrets: [{ name: 'mlflow-password', value: mlflowTrainerPassword }]
     }
     template: {
       containers: [
@@ -330,7 +393,11 @@ resource trainer 'Microsoft.App/jobs@2024-03-01' = {
           name: 'trainer'
           image: '${image}/trainer:${imageTag}'
           command: ['credit-trainer', 'bootstrap', '--data', '/data', '--grid', 'full']
-          env: [{ name: 'TRAINER_MLFLOW_TRACKING_URI', value: mlflowUrl }]
+          env: [
+            { name: 'TRAINER_MLFLOW_TRACKING_URI', value: mlflowUrl }
+            { name: 'MLFLOW_TRACKING_USERNAME', value: 'trainer' }
+            { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-password' }
+          ]
           resources: { cpu: json('4.0'), memory: '8Gi' }
           volumeMounts: [{ volumeName: 'data', mountPath: '/data' }]
         }
