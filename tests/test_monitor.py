@@ -22,7 +22,7 @@ from support import clients_env, served, trained_store
 from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
-KEY = {"X-API-Key": "monitor-key"}
+KEY = {"X-API-Key": "monitor-key-of-the-tests"}
 UI_APP = Path(__file__).parents[1] / "services" / "ui" / "src" / "credit_ui" / "app.py"
 
 
@@ -81,7 +81,7 @@ def test_drifted_traffic_is_detected_and_the_recommendation_changes(
     monitor_env = {
         "MONITOR_DATABASE_URL": database,
         "MONITOR_MLFLOW_TRACKING_URI": registry,
-        "MONITOR_API_CLIENTS": clients_env("monitor-key"),
+        "MONITOR_API_CLIENTS": clients_env("monitor-key-of-the-tests"),
         "MONITOR_REPORTS": str(tmp_path / "reports"),
         "MONITOR_RELOAD_INTERVAL": "0",
         "MONITOR_MIN_OUTCOMES": "50",
@@ -159,7 +159,7 @@ def _dashboard_shows_it(monitor_url: str, monkeypatch: pytest.MonkeyPatch) -> No
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("UI_MONITOR_URL", monitor_url)
-    monkeypatch.setenv("UI_MONITOR_API_KEY", "monitor-key")
+    monkeypatch.setenv("UI_MONITOR_API_KEY", "monitor-key-of-the-tests")
     app = AppTest.from_file(str(UI_APP), default_timeout=60).run()
     app.sidebar.radio[1].set_value("page_monitoring").run()
     assert not app.exception and not app.warning

@@ -94,7 +94,7 @@ def test_same_probability_and_version_as_the_scoring_api(
     scoring_env = {
         "SCORING_DATABASE_URL": database,
         "SCORING_MLFLOW_TRACKING_URI": registry,
-        "SCORING_API_CLIENTS": clients_env("scoring-key"),
+        "SCORING_API_CLIENTS": clients_env("scoring-key-of-the-tests"),
         "SCORING_RELOAD_INTERVAL": "0",
     }
     with served("credit_scoring_api.cli", scoring_env, tmp_path / "scoring.log") as scoring_url:
@@ -102,11 +102,11 @@ def test_same_probability_and_version_as_the_scoring_api(
             "EXPLAINER_MLFLOW_TRACKING_URI": registry,
             "EXPLAINER_API_CLIENTS": clients_env(),
             "EXPLAINER_SCORING_API_URL": scoring_url,
-            "EXPLAINER_SCORING_API_KEY": "scoring-key",
+            "EXPLAINER_SCORING_API_KEY": "scoring-key-of-the-tests",
             "EXPLAINER_RELOAD_INTERVAL": "0",
         }
         with served("credit_explainer.cli", explainer_env, tmp_path / "explainer.log") as explainer_url:
-            scoring = httpx.Client(base_url=scoring_url, headers={"X-API-Key": "scoring-key"})
+            scoring = httpx.Client(base_url=scoring_url, headers={"X-API-Key": "scoring-key-of-the-tests"})
             explainer = httpx.Client(base_url=explainer_url, headers=KEY)
             for body in applications[:50]:
                 score = scoring.post("/v1/scores", json=body).json()

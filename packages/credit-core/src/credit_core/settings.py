@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from credit_core.auth import ApiClient
+from credit_core.secrets import DatabaseUrl
 
 
 class ServiceSettings(BaseSettings):
@@ -46,4 +47,4 @@ class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="forbid")
 
     # SQLAlchemy URL; SQLite is the embedded default, Postgres in production
-    database_url: str = "sqlite:///data/scoring.db"
+    database_url: DatabaseUrl = "sqlite:///data/scoring.db"

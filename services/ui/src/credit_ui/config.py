@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from credit_core.secrets import Secret
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -13,11 +14,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="UI_", frozen=True, extra="forbid")
 
     scoring_api_url: str = "http://127.0.0.1:8000"
-    scoring_api_key: str = ""
+    scoring_api_key: Secret = ""
     explainer_url: str = "http://127.0.0.1:8001"
-    explainer_api_key: str = ""
+    explainer_api_key: Secret = ""
     monitor_url: str = "http://127.0.0.1:8002"
-    monitor_api_key: str = ""
+    monitor_api_key: Secret = ""
     # seconds to wait for a service before saying it is unavailable
     timeout: float = Field(default=10.0, gt=0)
     language: Literal["en", "fr"] = "en"
