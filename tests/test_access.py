@@ -24,7 +24,7 @@ from support import requests_from_folder, served
 pytestmark = pytest.mark.integration
 
 KEYS = {scope: f"key-of-{scope}" for scope in SCOPES}  # client only-<scope> has that scope alone
-EXPLAINER_KEY = "explainer-key"  # the explainer's own key at the scoring API
+EXPLAINER_KEY = "explainer-key-of-the-tests"  # the explainer's own key at the scoring API
 CLIENTS = json.dumps(
     [
         ApiClient.with_key(f"only-{scope.replace(':', '-')}", key, [scope]).model_dump(mode="json")
@@ -188,6 +188,14 @@ def test_every_route_of_every_service_needs_its_scope(
         }
         wrong += _check(monitor_url, monitor_calls, monitor_app(MonitorSettings(auth_disabled=True)))
     assert not wrong, "\n".join(wrong)
+
+    # the services logged nothing of the applications: no applicant number, no amount
+    values = {
+        str(b["application"][field]) for b in bodies for field in ("SK_ID_CURR", "AMT_CREDIT", "AMT_INCOME_TOTAL")
+    }
+    logs = {name: (tmp_path / f"{name}.log").read_text() for name in ("scoring", "explainer", "monitor")}
+    leaked = {name: sorted(v for v in values if v in text) for name, text in logs.items()}
+    assert all(len(text) > 200 for text in logs.values()) and not any(leaked.values()), leaked
 
     with sa.create_engine(database).connect() as connection:
         clients = dict(connection.execute(sa.text("SELECT request_id, client FROM predictions")).all())

@@ -14,12 +14,21 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8001,
     workers: Annotated[int, typer.Option(min=1)] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="A log line per request; its path names the applicant (/metrics counts them)")
+    ] = False,
 ) -> None:
     """Serve the explainer with uvicorn (settings from EXPLAINER_* variables)."""
     import uvicorn
 
     uvicorn.run(
-        "credit_explainer.main:app_factory", factory=True, host=host, port=port, workers=workers, log_level="info"
+        "credit_explainer.main:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=access_log,
     )
 
 

@@ -16,11 +16,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8002,
+    access_log: Annotated[bool, typer.Option(help="A log line per request (/metrics counts them)")] = False,
 ) -> None:
     """Migrate the monitor's tables, then serve (settings from MONITOR_* variables)."""
     import uvicorn
 
-    uvicorn.run("credit_monitor.main:app_factory", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "credit_monitor.main:app_factory", factory=True, host=host, port=port, log_level="info", access_log=access_log
+    )
 
 
 @app.command()
