@@ -66,6 +66,30 @@ def drifted(ui_stack: dict[str, str], synthetic: Path) -> dict[str, Any]:
     return run.json()  # type: ignore[no-any-return]
 
 
+def test_a_report_opened_by_itself_draws_under_its_strict_policy(
+    ui_stack: dict[str, str], drifted: dict[str, Any]
+) -> None:
+    """The monitor serves reports with a CSP that lets only their own inline code run, sandboxed,
+    and nosniff: the report still draws, and the browser reports no blocked script."""
+    url = f"{ui_stack['monitor']}/v1/drift/runs/{drifted['id']}/report"
+    headers = httpx.get(url, timeout=30).headers
+    assert (
+        "sandbox allow-scripts" in headers["content-security-policy"] and headers["x-content-type-options"] == "nosniff"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        blocked: list[str] = []
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on("pageerror", lambda e: blocked.append(str(e)))
+        try:
+            page.goto(url)
+            page.get_by_text("EXT_SOURCE_2").first.wait_for(timeout=30_000)  # drawn by the report's script
+        finally:
+            browser.close()
+    assert not blocked, blocked
+
+
 def _settled(page: Any, timeout: float = 30) -> None:
     """Wait until the script run is over (Streamlit marks its app root) and every chart (Vega-Lite)
     has drawn; then check that no exception is shown."""
@@ -165,6 +189,10 @@ def _journey(
     page.get_by_text("Monitoring", exact=True).click()
     page.get_by_text(f"Latest run #{drifted['id']}").wait_for(timeout=30_000)
     _settled(page)
+    # the Evidently report draws itself in a sandboxed frame (an origin of its own)
+    page.get_by_text("Evidently report of the latest run").click()
+    report = page.frame_locator("iframe").frame_locator('iframe[title="report"]')
+    report.get_by_text("EXT_SOURCE_2").first.wait_for(timeout=30_000)
     _shot(page, "6-monitoring")
 
     page.get_by_text("Français", exact=True).click()

@@ -3,6 +3,7 @@ monitoring page (drift, realised performance, the recommendation)."""
 
 from __future__ import annotations
 
+import html
 import io
 
 import pandas as pd
@@ -200,4 +201,13 @@ def monitoring_page(services: Services, language: str) -> None:
     report = services.monitor.text("GET", f"/v1/drift/runs/{latest.id}/report")
     if report.ok:
         with st.expander(t("report", language)):
-            components.html(report.value, height=700, scrolling=True)
+            components.html(sandboxed(report.value), height=700)
+
+
+def sandboxed(page: str) -> str:
+    """A page of another service framed so that its scripts run in an origin of their own: they
+    draw the report but cannot reach the dashboard (its session, its cookies, its calls)."""
+    return (
+        '<iframe sandbox="allow-scripts" referrerpolicy="no-referrer" title="report"'
+        f' style="width:100%;height:680px;border:0" srcdoc="{html.escape(page, quote=True)}"></iframe>'
+    )

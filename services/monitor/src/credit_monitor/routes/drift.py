@@ -20,6 +20,16 @@ from credit_monitor.status import OK
 router = APIRouter(prefix="/v1/drift", tags=["drift"])
 Reads = [needs("drift:read")]
 RunId = Path(ge=1, le=2**62, description="Id of a drift run")
+# an Evidently report is a page of inline scripts and styles drawing its own data: nothing else may
+# load, and it runs sandboxed (an origin of its own) wherever it is opened
+REPORT_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
+    " img-src data:; font-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none';"
+    " sandbox allow-scripts",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 
 def _run(engine: sa.Engine, run_id: int, with_columns: bool = True) -> Run:
@@ -93,7 +103,7 @@ def get_report(engine: Engine, monitor: MonitorDep, run_id: int = RunId) -> HTML
         raise HTTPException(
             status.HTTP_502_BAD_GATEWAY, f"report of run {run_id} cannot be read: {error.__class__.__name__}"
         ) from error
-    return HTMLResponse(content)
+    return HTMLResponse(content, headers=REPORT_HEADERS)
 
 
 @router.get(
