@@ -322,3 +322,41 @@ def test_a_version_with_one_byte_changed_is_refused_and_the_model_kept(
         assert "model.json: SHA-256 differs" in ready.json()["model_error"]
         after = client.post("/v1/scores", json=one_request, headers=KEY).json()
         assert after["model_version"] == "1" and after["probability"] == before["probability"]
+
+
+def test_every_look_up_is_in_the_access_log_and_decisions_name_the_person(
+    registry: str, database: str, synthetic: Path, monkeypatch: pytest.MonkeyPatch, one_request: dict[str, Any]
+) -> None:
+    monkeypatch.setenv("SCORING_DATABASE_URL", database)
+    assert CliRunner().invoke(scoring_cli, ["ingest", "--data", str(synthetic), "--limit", "3"]).exit_code == 0
+    applicant = int(pl.read_parquet(synthetic / "application_test.parquet")["SK_ID_CURR"][0])
+    person = {"X-On-Behalf-Of": "olivia@lender.example"}
+    why = {"X-Access-Reason": "customer-request"}
+    with scoring_client(registry, database) as client:
+        # a person must say why; an unknown reason or a malformed name is refused, and nothing is logged
+        unexplained = client.get(f"/v1/applicants/{applicant}", headers=KEY | person)
+        assert unexplained.status_code == 422 and "X-Access-Reason" in unexplained.json()["detail"]
+        wrong = client.get(f"/v1/applicants/{applicant}", headers=KEY | person | {"X-Access-Reason": "curiosity"})
+        assert wrong.status_code == 422 and wrong.json()["detail"][0]["field"] == "header.x-access-reason"
+        assert (
+            client.get(f"/v1/applicants/{applicant}", headers=KEY | {"X-On-Behalf-Of": "x/y"} | why).status_code == 422
+        )
+        # then the read, the score of the stored applicant, and a system's read without a person
+        assert client.get(f"/v1/applicants/{applicant}", headers=KEY | person | why).status_code == 200
+        stored = client.get(f"/v1/applicants/{applicant}/score", headers=KEY | person | why).json()
+        assert client.get(f"/v1/applicants/{applicant}", headers=KEY).status_code == 200
+        posted = client.post("/v1/scores", json=one_request, headers=KEY | person).json()  # not the fast path
+        plain = client.post("/v1/scores", json=one_request, headers=KEY).json()
+        spool_drained(client)
+    with sa.create_engine(database).connect() as connection:
+        log = connection.execute(
+            sa.text("SELECT client, on_behalf_of, applicant_id, action, reason FROM access_log ORDER BY id")
+        ).all()
+        people = dict(connection.execute(sa.text("SELECT request_id, on_behalf_of FROM predictions")).all())
+    assert [tuple(row) for row in log] == [
+        ("test", "olivia@lender.example", applicant, "read", "customer-request"),
+        ("test", "olivia@lender.example", applicant, "score", "customer-request"),
+        ("test", None, applicant, "read", None),
+    ]
+    assert people[stored["request_id"]] == people[posted["request_id"]] == "olivia@lender.example"
+    assert people[plain["request_id"]] is None

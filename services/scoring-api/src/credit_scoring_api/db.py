@@ -1,4 +1,5 @@
-"""Tables of the prediction log, the applicant store and the recorded outcomes (SQLAlchemy Core).
+"""Tables of the prediction log, the applicant store, the recorded outcomes and the access log
+(SQLAlchemy Core).
 
 Each table's columns are derived from its contract in ``credit_core.contracts`` (one column per
 field: type, length and nullability from the field), so no column list is typed twice. The schema
@@ -16,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from credit_core import database
+from credit_core.contracts.access import AccessRecord
 from credit_core.contracts.applicants import ApplicantRecord
 from credit_core.contracts.decisions import DecisionRecord, OutcomeRecord
 from pydantic import BaseModel
@@ -100,6 +102,15 @@ outcomes = sa.Table(
     *columns_of(OutcomeRecord),
     sa.Index("ix_outcomes_applicant_id", "applicant_id"),
     sa.Index("ix_outcomes_request_id", "request_id", unique=True),
+)
+
+access_log = sa.Table(
+    "access_log",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    *columns_of(AccessRecord),
+    sa.Index("ix_access_log_applicant_id", "applicant_id"),
+    sa.Index("ix_access_log_accessed_at", "accessed_at"),
 )
 
 

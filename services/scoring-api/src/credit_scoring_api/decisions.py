@@ -25,6 +25,7 @@ def decide(
     model: LoadedModel,
     source: Source,
     client: str | None,
+    on_behalf_of: str | None = None,
 ) -> tuple[Score, DecisionRecord]:
     """The score of one raw application (and its history rows), and its decision record."""
     started = time.perf_counter()
@@ -44,6 +45,7 @@ def decide(
         source=source,
         latency_ms=(time.perf_counter() - started) * 1e3,
         client=client,
+        on_behalf_of=on_behalf_of,
         raw_input=RawInput.model_construct(
             application={k: v for k, v in application.items() if v is not None}, history=history
         ),

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from credit_core.auth import requirement
+from credit_core.contracts.access import PERSON, AccessReason
 from credit_core.model_store import LoadedModel, ModelStore, UnknownVersionError
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 
 from credit_scoring_api.spool import DecisionSpool
 
@@ -41,9 +42,27 @@ async def spool(request: Request) -> DecisionSpool:
     return request.app.state.spool  # type: ignore[no-any-return]
 
 
+async def on_behalf_of(
+    x_on_behalf_of: Annotated[
+        str | None, Header(pattern=PERSON, description="The person the client asks for (recorded with what it does)")
+    ] = None,
+) -> str | None:
+    return x_on_behalf_of
+
+
+async def access_reason(
+    x_access_reason: Annotated[
+        AccessReason | None, Header(description="Why an applicant's data is looked at (required with X-On-Behalf-Of)")
+    ] = None,
+) -> AccessReason | None:
+    return x_access_reason
+
+
 Model = Annotated[LoadedModel, Depends(model)]
 Engine = Annotated[sa.Engine, Depends(engine)]
 Spool = Annotated[DecisionSpool, Depends(spool)]
 # the name of the client that asked (the routes also list the scope first, checked before anything else)
 Scorer = Annotated[str | None, Depends(requirement("score"))]
 Reporter = Annotated[str | None, Depends(requirement("outcomes:write"))]
+OnBehalfOf = Annotated[str | None, Depends(on_behalf_of)]
+Reason = Annotated[AccessReason | None, Depends(access_reason)]

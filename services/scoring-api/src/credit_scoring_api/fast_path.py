@@ -4,7 +4,7 @@ One decision is what a lender's system asks for, hundreds of times a second. Thr
 (its middleware, routing, dependency injection, the response model validated again) a request
 cost twice its scoring and recording. This ASGI layer, in front of the routes, serves the
 ordinary case itself: a key with the ``score`` scope, a JSON body within the limit that is a valid
-``ScoreRequest``, a model loaded, no browser (``Origin``) involved. Every other case goes to the
+``ScoreRequest``, a model loaded, no browser (``Origin``) nor person (``X-On-Behalf-Of``) involved. Every other case goes to the
 FastAPI route unchanged, with what was read of the body passed on, so that every refusal (401,
 403, 413, 415, 422, 503) is answered by one implementation. Scoring and recording are the route's own
 functions (:func:`decide`, :func:`recorded`); a test checks both ways give the same answer.
@@ -43,6 +43,7 @@ class ScoreFastPath:
         key, length = headers.get(b"x-api-key"), headers.get(b"content-length", b"")
         if (
             b"origin" in headers  # CORS is the framework's
+            or b"x-on-behalf-of" in headers  # a person named (the dashboard's): checked by the route
             or not headers.get(b"content-type", b"").startswith(b"application/json")
             or not length.isdigit()
             or int(length) > state.settings.max_body_bytes

@@ -214,13 +214,13 @@ class PredictionLogDrainer:
     def _copy_rows(cursor: psycopg.Cursor[Any], table: str, rows: list[tuple[dict[str, Any], str, str]]) -> None:
         with cursor.copy(f"COPY {table} ({NAMES}) FROM STDIN") as copy:
             for facts, raw_input, features in rows:
-                copy.write_row((*(facts[c] for c in FACTS), raw_input, features))
+                copy.write_row((*(facts.get(c) for c in FACTS), raw_input, features))  # older records lack newer facts
 
     def _insert(self, connection: sa.Connection, rows: list[tuple[dict[str, Any], str, str]]) -> int:
         """SQLite (the embedded default): insert, ignoring request ids already there."""
         values = []
         for facts, raw_input, features in rows:
-            row = {c: datetime.fromisoformat(facts[c]) if c in TIMES and facts[c] else facts[c] for c in FACTS}
+            row = {c: datetime.fromisoformat(facts[c]) if c in TIMES and facts.get(c) else facts.get(c) for c in FACTS}
             values.append(row | {"raw_input": orjson.loads(raw_input), "features": orjson.loads(features)})
         statement = insert_ignoring_duplicates(self.engine, predictions, "request_id")
         return int(connection.execute(statement, values).rowcount)

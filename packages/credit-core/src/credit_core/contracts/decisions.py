@@ -51,6 +51,9 @@ class DecisionFacts(BaseModel):
     source: Source = Field(max_length=20, description="Which route scored it")
     latency_ms: float = Field(description="Time spent scoring, request parsing excluded")
     client: str | None = Field(default=None, max_length=100, description="Who asked: the API key's client")
+    on_behalf_of: str | None = Field(
+        default=None, max_length=100, description="The person the client asked for (the dashboard's user)"
+    )
     erased_at: datetime | None = Field(default=None, description="When the applicant's inputs were erased (on request)")
 
 

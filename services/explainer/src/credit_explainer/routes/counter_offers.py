@@ -8,7 +8,7 @@ from credit_core.auth import needs
 from credit_core.contracts.applications import ScoreRequest
 from credit_core.contracts.explanations import CounterOffer
 from credit_core.scoring import request_features
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from credit_explainer.counter_offer import counter_offer
@@ -39,7 +39,7 @@ def offer(request: ScoreRequest, explainer: Explainer) -> CounterOffer:
     summary="Counter-offer for an applicant of the applicant store",
 )
 async def offer_applicant(
-    explainer: Explainer, scoring_api: ScoringApi, applicant_id: int = ApplicantId
+    request: Request, explainer: Explainer, scoring_api: ScoringApi, applicant_id: int = ApplicantId
 ) -> CounterOffer:
-    stored = await fetch_applicant(scoring_api, applicant_id)
+    stored = await fetch_applicant(scoring_api, applicant_id, request)
     return await run_in_threadpool(_offer, explainer, stored.application, stored.history)

@@ -47,9 +47,9 @@ def explain(request: ScoreRequest, explainer: Explainer, top: Top = 5) -> Respon
     summary="Explain an applicant of the applicant store (fetched from the scoring API)",
 )
 async def explain_applicant(
-    explainer: Explainer, scoring_api: ScoringApi, top: Top = 5, applicant_id: int = ApplicantId
+    request: Request, explainer: Explainer, scoring_api: ScoringApi, top: Top = 5, applicant_id: int = ApplicantId
 ) -> Response:
-    stored = await fetch_applicant(scoring_api, applicant_id)
+    stored = await fetch_applicant(scoring_api, applicant_id, request)
     return await run_in_threadpool(_explain, explainer, stored.application, stored.history, top)
 
 
@@ -62,7 +62,7 @@ async def explain_applicant(
 async def explain_decision(
     request: Request, scoring_api: ScoringApi, top: Top = 5, request_id: str = RequestId
 ) -> Response:
-    record = await fetch_decision(scoring_api, request_id)
+    record = await fetch_decision(scoring_api, request_id, request)
     if record.raw_input is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"the inputs of decision {request_id} were erased on request")
     deciding = await run_in_threadpool(explainer, request, record.model_version)

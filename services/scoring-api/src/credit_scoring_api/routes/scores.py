@@ -23,15 +23,15 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from credit_scoring_api.decisions import decide, recorded
-from credit_scoring_api.deps import Model, Scorer, Spool
+from credit_scoring_api.deps import Model, OnBehalfOf, Scorer, Spool
 from credit_scoring_api.prediction_log import encode
 
 router = APIRouter(prefix="/v1/scores", tags=["scores"], dependencies=[needs("score")])  # first: 401/403 before 503
 
 
 @router.post("", response_model=Score, summary="Score one application")
-async def score(request: ScoreRequest, model: Model, spool: Spool, client: Scorer) -> Score:
-    result, record = decide(request.application.model_dump(), request.history(), model, "api", client)
+async def score(request: ScoreRequest, model: Model, spool: Spool, client: Scorer, person: OnBehalfOf) -> Score:
+    result, record = decide(request.application.model_dump(), request.history(), model, "api", client, person)
     await recorded(spool, [encode(record)])
     return result
 
@@ -67,10 +67,13 @@ def _applications(body: bytes, limit: int) -> list[ScoreRequest]:
     return applications
 
 
-def _score_batch(body: bytes, model: LoadedModel, limit: int, client: str | None) -> tuple[bytes, list[bytes]]:
+def _score_batch(
+    body: bytes, model: LoadedModel, limit: int, client: str | None, person: str | None
+) -> tuple[bytes, list[bytes]]:
     """The answer and the encoded records of a JSON batch."""
     decided = [
-        decide(i.application.model_dump(), i.history(), model, "batch", client) for i in _applications(body, limit)
+        decide(i.application.model_dump(), i.history(), model, "batch", client, person)
+        for i in _applications(body, limit)
     ]
     answer = BatchScores.model_construct(scores=[score for score, _ in decided]).model_dump_json().encode()
     return answer, [encode(record) for _, record in decided]
@@ -87,10 +90,11 @@ def _score_batch(body: bytes, model: LoadedModel, limit: int, client: str | None
         }
     },
 )
-async def score_batch(http: Request, model: Model, spool: Spool, client: Scorer) -> Response:
+async def score_batch(http: Request, model: Model, spool: Spool, client: Scorer, person: OnBehalfOf) -> Response:
     # parsed and scored in a worker thread: a thousand applications must not hold the event loop
     body = await http.body()
-    answer, payloads = await run_in_threadpool(_score_batch, body, model, http.app.state.settings.max_batch, client)
+    limit = http.app.state.settings.max_batch
+    answer, payloads = await run_in_threadpool(_score_batch, body, model, limit, client, person)
     await recorded(spool, payloads)
     return Response(answer, media_type="application/json")
 
@@ -106,7 +110,9 @@ def _copy_counting_lines(source: Any, target: Path, limit: int) -> None:
             out.write(chunk)
 
 
-def _score_csv(file: UploadFile, model: LoadedModel, limit: int, client: str | None) -> tuple[bytes, list[bytes]]:
+def _score_csv(
+    file: UploadFile, model: LoadedModel, limit: int, client: str | None, person: str | None
+) -> tuple[bytes, list[bytes]]:
     """The scored CSV and the encoded records of an upload."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "application_test.csv"
@@ -117,7 +123,7 @@ def _score_csv(file: UploadFile, model: LoadedModel, limit: int, client: str | N
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [str(i) for i in error.issues]) from error
     if frame.height > limit:
         raise _too_many(frame.height, limit, "rows")
-    decided = [decide(record, {}, model, "batch-csv", client) for record in frame.to_dicts()]
+    decided = [decide(record, {}, model, "batch-csv", client, person) for record in frame.to_dicts()]
     out = io.BytesIO()
     scores = pl.DataFrame([orjson.loads(score.model_dump_json()) for score, _ in decided])
     scores.rename({"applicant_id": "SK_ID_CURR"}).write_csv(out)
@@ -130,7 +136,10 @@ def _score_csv(file: UploadFile, model: LoadedModel, limit: int, client: str | N
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "SK_ID_CURR, probability, decision, threshold, ..."}},
 )
-async def score_csv(file: UploadFile, model: Model, spool: Spool, http: Request, client: Scorer) -> Response:
-    answer, payloads = await run_in_threadpool(_score_csv, file, model, http.app.state.settings.max_batch, client)
+async def score_csv(
+    file: UploadFile, model: Model, spool: Spool, http: Request, client: Scorer, person: OnBehalfOf
+) -> Response:
+    limit = http.app.state.settings.max_batch
+    answer, payloads = await run_in_threadpool(_score_csv, file, model, limit, client, person)
     await recorded(spool, payloads)
     return Response(answer, media_type="text/csv")
