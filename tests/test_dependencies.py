@@ -39,6 +39,7 @@ RUNTIME_ONLY = {
     "python-multipart": "FastAPI's parser of the CSV upload form",
     "sqlalchemy": "MLflow's embedded SQLite store (the trainer's default registry)",
     "alembic": "MLflow's embedded SQLite store (the trainer's default registry)",
+    "authlib": "the OpenID Connect client of Streamlit's st.login (the dashboard's sign-in)",
 }
 OWN = {"credit_core", "credit_synthetic", *SERVICES.values()}
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*(?:\[([^\]]*)\])?")

@@ -45,6 +45,7 @@ def dashboard(ui_stack: dict[str, str], tmp_path_factory: pytest.TempPathFactory
         "UI_SCORING_API_URL": ui_stack["scoring"],
         "UI_EXPLAINER_URL": ui_stack["explainer"],
         "UI_MONITOR_URL": ui_stack["monitor"],
+        "UI_AUTH": "disabled",  # every page in one journey; signing in: test_dashboard_sign_in.py
     }
     args = ["run", str(APP), "--server.port", "{port}", "--server.headless", "true"]
     args += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
@@ -145,6 +146,9 @@ def _journey(
     # look up: the decision, the reasons, the counter-offer, fully drawn
     page.get_by_label("Applicant number").fill(str(applicant))
     page.get_by_label("Applicant number").press("Enter")
+    _settled(page)
+    page.get_by_label("Why you look this applicant up").click()
+    page.get_by_text("Reviewing the application", exact=True).click()
     _settled(page)
     start = time.perf_counter()
     page.get_by_role("button", name="Look up").click()

@@ -43,9 +43,17 @@ def test_an_applicant_number_must_be_a_whole_number(nothing_listening: None) -> 
     assert not app.exception and "whole number" in app.error[0].value
 
 
+def test_a_look_up_needs_a_reason(nothing_listening: None) -> None:
+    app = AppTest.from_file(APP).run()
+    app.text_input[0].input("100001").run()
+    app.button(key="look_up").click().run()
+    assert not app.exception and "every look-up is recorded" in app.warning[-1].value
+
+
 def test_a_service_that_is_down_gets_a_friendly_message(nothing_listening: None) -> None:
     app = AppTest.from_file(APP).run()
     app.text_input[0].input("100001").run()
+    app.selectbox(key="access_reason").set_value("customer-request").run()
     app.button[0].click().run()
     assert not app.exception
     assert "scoring service is not answering" in app.warning[0].value

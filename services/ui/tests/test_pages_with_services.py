@@ -33,6 +33,7 @@ def _page(ui_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch, applicant: 
     monkeypatch.setenv("UI_LANGUAGE", language)
     app = AppTest.from_file(APP, default_timeout=30).run()
     app.text_input[0].input(str(applicant)).run()
+    app.selectbox(key="access_reason").set_value("application-review").run()
     app.button[0].click().run()
     assert not app.exception, app.exception
     return app

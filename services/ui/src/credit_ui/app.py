@@ -1,14 +1,16 @@
 """The dashboard: ``streamlit run services/ui/src/credit_ui/app.py`` (settings from ``UI_*``).
 
 Pages: applicant (look-up or new application; score, reasons, counter-offer, population, what-if),
-batch (a CSV scored), model (the champion's card), monitoring (drift and realised performance).
-It talks to the scoring API, the explainer and the monitor over HTTP only.
+batch (a CSV scored), model (the champion's card), monitoring (drift and realised performance),
+each for a role (``credit_ui.access``): nothing is shown before signing in. It talks to the scoring
+API, the explainer and the monitor over HTTP only, naming the user in each call.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from credit_ui.access import sign_out_button, signed_in
 from credit_ui.applicant import applicant_page
 from credit_ui.client import Services
 from credit_ui.config import Settings
@@ -33,9 +35,18 @@ def main() -> None:
         index=list(LANGUAGES).index(settings.language),
         key="language",
     )
-    page = st.sidebar.radio(t("page", language), list(PAGES), format_func=lambda p: t(p, language), key="page")
     st.title(t("title", language))
-    PAGES[page](Services.from_settings(settings), language)
+    user = signed_in(settings, language)
+    if user is None:
+        return
+    sign_out_button(settings, user, language)
+    pages = [page for page in PAGES if user.may_open(page)]
+    if not pages:
+        st.warning(t("no_role", language))
+        return
+    page = st.sidebar.radio(t("page", language), pages, format_func=lambda p: t(p, language), key="page")
+    if user.may_open(page):  # the list holds no other; checked again where the page is drawn
+        PAGES[page](Services.from_settings(settings, user.name), language)
 
 
 if __name__ == "__main__":

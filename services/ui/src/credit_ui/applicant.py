@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 from credit_core.catalogue import YEAR_DAYS
+from credit_core.contracts.access import ACCESS_REASONS
 from credit_core.contracts.applicants import ApplicantIds, StoredApplicant
 from credit_core.contracts.decisions import Score
 from credit_core.contracts.explanations import CounterOffer, Explanation, Population, Reason
@@ -45,23 +46,37 @@ def _once(case: dict[str, Any], key: str, call: Callable[[], Answer[M]]) -> Answ
 # ---- finding the applicant ------------------------------------------------------------------------
 
 
-def _open_stored(services: Services, applicant: int, language: str) -> None:
-    score = services.scoring.call("GET", f"/v1/applicants/{applicant}/score", Score)
+def _open_stored(services: Services, applicant: int, reason: str, language: str) -> None:
+    why = {"X-Access-Reason": reason}  # recorded in the scoring API's access log, with who asked
+    score = services.scoring.call("GET", f"/v1/applicants/{applicant}/score", Score, headers=why)
     if not score.ok:
         st.session_state.pop("case", None)
         problem(score, "scoring", language)
         return
-    stored = services.scoring.call("GET", f"/v1/applicants/{applicant}", StoredApplicant)
+    stored = services.scoring.call("GET", f"/v1/applicants/{applicant}", StoredApplicant, headers=why)
     if not stored.ok:
         st.session_state.pop("case", None)
         problem(stored, "scoring", language)
         return
     body = {"application": stored.value.application, **stored.value.history}
-    st.session_state["case"] = {"key": f"store-{applicant}", "applicant": applicant, "body": body, "score": score.value}
+    st.session_state["case"] = {
+        "key": f"store-{applicant}",
+        "applicant": applicant,
+        "body": body,
+        "score": score.value,
+        "why": why,  # the explainer's look-ups of this applicant give the same reason
+    }
 
 
 def _lookup(services: Services, language: str) -> None:
     raw = st.text_input(t("applicant_number", language), key="applicant", placeholder="100001").strip()
+    reason = st.selectbox(
+        t("access_reason", language),
+        ACCESS_REASONS,
+        index=None,
+        format_func=lambda r: t(f"reason_{r}", language),
+        key="access_reason",
+    )
     clicked = st.button(t("look_up", language), key="look_up")
     if raw and not raw.isdigit():
         st.error(t("number_invalid", language))
@@ -77,8 +92,10 @@ def _lookup(services: Services, language: str) -> None:
             chosen = picked
     if clicked and not raw:
         st.error(t("number_invalid", language))
+    elif chosen is not None and reason is None:
+        st.warning(t("reason_needed", language))
     elif chosen is not None and st.session_state.get("case", {}).get("key") != f"store-{chosen}":
-        _open_stored(services, chosen, language)
+        _open_stored(services, chosen, str(reason), language)
 
 
 def _new_application(services: Services, language: str) -> None:
@@ -158,7 +175,11 @@ def _counter_offer(services: Services, case: dict[str, Any], version: str, langu
         "offer",
         lambda: (
             services.explainer.call(
-                "GET", f"/v1/applicants/{case['applicant']}/counter-offer", CounterOffer, params=params
+                "GET",
+                f"/v1/applicants/{case['applicant']}/counter-offer",
+                CounterOffer,
+                params=params,
+                headers=case["why"],
             )
             if case["applicant"] is not None
             else services.explainer.call("POST", "/v1/counter-offers", CounterOffer, params=params, json=case["body"])
@@ -379,7 +400,11 @@ def show_case(services: Services, case: dict[str, Any], language: str) -> None:
         "explanation",
         lambda: (
             services.explainer.call(
-                "GET", f"/v1/applicants/{case['applicant']}/explanation", Explanation, params=params
+                "GET",
+                f"/v1/applicants/{case['applicant']}/explanation",
+                Explanation,
+                params=params,
+                headers=case["why"],
             )
             if case["applicant"] is not None
             else services.explainer.call("POST", "/v1/explanations", Explanation, params=params, json=case["body"])

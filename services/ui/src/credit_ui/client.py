@@ -44,9 +44,9 @@ def _detail(response: httpx.Response) -> str:
 
 
 class Service:
-    def __init__(self, name: str, url: str, key: str, timeout: float):
+    def __init__(self, name: str, url: str, key: str, timeout: float, user: str = ""):
         self.name = name
-        headers = {"X-API-Key": key} if key else {}
+        headers = ({"X-API-Key": key} if key else {}) | ({"X-On-Behalf-Of": user} if user else {})
         self.client = httpx.Client(base_url=url, headers=headers, timeout=timeout)
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response | Answer[Any]:
@@ -83,9 +83,11 @@ class Services:
     monitor: Service
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Services:
+    def from_settings(cls, settings: Settings, user: str = "") -> Services:
+        """The services, each call naming ``user`` (``X-On-Behalf-Of``: recorded with the decision
+        and in the access log)."""
         return cls(
-            Service("scoring", settings.scoring_api_url, settings.scoring_api_key, settings.timeout),
-            Service("explainer", settings.explainer_url, settings.explainer_api_key, settings.timeout),
-            Service("monitor", settings.monitor_url, settings.monitor_api_key, settings.timeout),
+            Service("scoring", settings.scoring_api_url, settings.scoring_api_key, settings.timeout, user),
+            Service("explainer", settings.explainer_url, settings.explainer_api_key, settings.timeout, user),
+            Service("monitor", settings.monitor_url, settings.monitor_api_key, settings.timeout, user),
         )

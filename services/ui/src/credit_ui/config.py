@@ -22,3 +22,11 @@ class Settings(BaseSettings):
     # seconds to wait for a service before saying it is unavailable
     timeout: float = Field(default=10.0, gt=0)
     language: Literal["en", "fr"] = "en"
+    # how people sign in (credit_ui.access): local users (compose, the demo), OIDC, or nobody (page tests)
+    auth: Literal["local", "oidc", "disabled"] = "local"
+    # local users: a JSON file (credit_ui.users), or its content
+    users_file: str = ""
+    users: str = ""
+    # OIDC: the provider of .streamlit/secrets.toml [auth] to use (empty: the only one), the claim with the roles
+    oidc_provider: str = ""
+    oidc_roles_claim: str = "roles"

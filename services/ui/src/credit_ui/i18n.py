@@ -238,6 +238,35 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{outcomes} outcomes; the arrows compare with the hold-out (AUC {auc}, cost {cost}).",
         "fr": "{outcomes} résultats ; les flèches comparent à l'échantillon de test (AUC {auc}, coût {cost}).",
     },
+    # signing in, roles, why an applicant is looked at
+    "sign_in": {"en": "Sign in", "fr": "Connexion"},
+    "sign_in_oidc": {
+        "en": "Sign in with your organisation's account",
+        "fr": "Se connecter avec le compte de l'organisation",
+    },
+    "user_name": {"en": "User name", "fr": "Nom d'utilisateur"},
+    "password": {"en": "Password", "fr": "Mot de passe"},
+    "sign_in_failed": {"en": "Wrong user name or password.", "fr": "Nom d'utilisateur ou mot de passe incorrect."},
+    "sign_out": {"en": "Sign out", "fr": "Se déconnecter"},
+    "signed_in_as": {"en": "Signed in as {name} ({roles})", "fr": "Connecté : {name} ({roles})"},
+    "no_role": {
+        "en": "Your account has no role on this dashboard (officer, risk or ops): ask its administrator.",
+        "fr": "Votre compte n'a aucun rôle sur ce tableau de bord (officer, risk ou ops) : demandez à son administrateur.",
+    },
+    "no_users": {
+        "en": "No users are configured (UI_USERS_FILE or UI_USERS): nobody can sign in.",
+        "fr": "Aucun utilisateur n'est configuré (UI_USERS_FILE ou UI_USERS) : personne ne peut se connecter.",
+    },
+    "access_reason": {"en": "Why you look this applicant up", "fr": "Motif de la consultation"},
+    "reason_needed": {
+        "en": "Choose why you look this applicant up: every look-up is recorded.",
+        "fr": "Choisissez le motif de la consultation : chaque consultation est enregistrée.",
+    },
+    "reason_application-review": {"en": "Reviewing the application", "fr": "Examen de la demande"},
+    "reason_customer-request": {"en": "The customer asked", "fr": "Demande du client"},
+    "reason_complaint": {"en": "A complaint or dispute", "fr": "Réclamation ou litige"},
+    "reason_fraud-check": {"en": "A fraud check", "fr": "Contrôle anti-fraude"},
+    "reason_audit": {"en": "Audit or control", "fr": "Audit ou contrôle"},
 }
 
 
