@@ -37,7 +37,7 @@ test: setup  ## every test, slow ones included (what CI runs)
 test-fast: setup  ## skip the tests marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: setup  ## code (ruff, mypy), compose files and workflows (schemas), Dockerfiles (hadolint), compose consistency
+lint: setup  ## code (ruff with its security rules, mypy), compose files and workflows (schemas; zizmor), Dockerfiles (hadolint), compose consistency
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -45,6 +45,7 @@ lint: setup  ## code (ruff, mypy), compose files and workflows (schemas), Docker
 	mkdir -p build && $(BIN)/python scripts/new_env.py --force --output build/lint.env >/dev/null
 	$(BIN)/docker-compose --env-file build/lint.env -f docker-compose.yml -f compose.override.yml -f compose.ci.yml config -q
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline .github/workflows/
 	$(BIN)/hadolint $(DOCKERFILES)
 	$(BIN)/python -m pytest --no-cov -q -p no:cacheprovider tests/test_compose.py
 
@@ -56,8 +57,11 @@ demo: setup  ## the whole system on this machine, no Docker: data, model, applic
 	$(BIN)/credit-trainer bootstrap --data $(DEMO_DATA) --max-applicants 8000
 	$(BIN)/credit-scoring-api migrate
 	$(BIN)/credit-scoring-api ingest --data $(DEMO_DATA) --limit 2000
-	# on one machine for one person: the services ask no key (nowhere else is authentication off)
-	SCORING_AUTH_DISABLED=true EXPLAINER_AUTH_DISABLED=true MONITOR_AUTH_DISABLED=true $(BIN)/honcho start
+	$(BIN)/python -m credit_ui.users demo $(DEMO_DATA)/users.json --logins $(DEMO_DATA)/dashboard-logins.txt
+	# on one machine for one person: the services ask no key (nowhere else is authentication off);
+	# the dashboard asks its users to sign in (welcome prints their passwords)
+	SCORING_AUTH_DISABLED=true EXPLAINER_AUTH_DISABLED=true MONITOR_AUTH_DISABLED=true \
+	    UI_USERS_FILE=$(DEMO_DATA)/users.json $(BIN)/honcho start
 
 e2e: setup  ## the stack on real parts without Docker (Postgres, mlflow server, S3 endpoint, services), then the scenario
 	$(BIN)/python e2e/stack.py

@@ -15,7 +15,7 @@ import urllib.request
 def check(url: str, attempts: int = 30, pause: float = 10) -> bytes:
     for attempt in range(1, attempts + 1):
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:
+            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (the deployment's own https URLs)
                 if response.status == 200:
                     print(f"ok   {url}")
                     return bytes(response.read())

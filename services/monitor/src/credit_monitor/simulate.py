@@ -76,7 +76,7 @@ def scenario_bodies(bodies: list[dict[str, Any]], n: int, scenario: str, seed: i
     scenario applied to each application."""
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (simulated traffic, reproducible by seed: nothing secret)
     picked = rng.sample(bodies, n) if n <= len(bodies) else [rng.choice(bodies) for _ in range(n)]
     apply = SCENARIOS[scenario].apply
     return [body | {"application": apply(body["application"], rng)} for body in picked]

@@ -199,13 +199,14 @@ class PredictionLogDrainer:
                 return len(rows)
             except psycopg.errors.UniqueViolation:
                 cursor.execute("ROLLBACK TO SAVEPOINT drain")
+            # NAMES: the contract's column names, constants (no input reaches these statements)
             cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS predictions_incoming ON COMMIT DELETE ROWS AS "
+                f"CREATE TEMP TABLE IF NOT EXISTS predictions_incoming ON COMMIT DELETE ROWS AS "  # noqa: S608
                 f"SELECT {NAMES} FROM predictions WITH NO DATA"
             )
             self._copy_rows(cursor, "predictions_incoming", rows)
             cursor.execute(
-                f"INSERT INTO predictions ({NAMES}) SELECT {NAMES} FROM predictions_incoming "
+                f"INSERT INTO predictions ({NAMES}) SELECT {NAMES} FROM predictions_incoming "  # noqa: S608
                 "ON CONFLICT (request_id) DO NOTHING"
             )
             return int(cursor.rowcount)

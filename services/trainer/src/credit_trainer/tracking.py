@@ -64,7 +64,11 @@ def catalogue_hash() -> str:
 def git_commit() -> str:
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, cwd=Path(__file__).parent
+            ["git", "rev-parse", "HEAD"],  # noqa: S607 (whichever git is on PATH; only read, for the run's tag)
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
         )
         return out.stdout.strip()
     except (OSError, subprocess.CalledProcessError):
