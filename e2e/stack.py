@@ -285,6 +285,8 @@ def main() -> None:
                 "E2E_EXPLAINER_API_KEY": SECRETS["UI_EXPLAINER_API_KEY"],
                 "E2E_OPS_API_KEY": SECRETS["OPS_API_KEY"],
                 "E2E_MLFLOW_SERVICES_PASSWORD": SECRETS["MLFLOW_SERVICES_PASSWORD"],
+                "E2E_DASHBOARD_OFFICER_PASSWORD": SECRETS["DASHBOARD_OFFICER_PASSWORD"],
+                "E2E_DASHBOARD_OPS_PASSWORD": SECRETS["DASHBOARD_OPS_PASSWORD"],
                 "E2E_DATA": str(data),
                 "E2E_ARTEFACTS": str(LOGS),
             }

@@ -124,6 +124,14 @@ def test_drifted_traffic_is_flagged_by_the_monitor(drift_run: dict[str, Any]) ->
     assert report.status_code == 200 and "drawDashboard" in report.text and "EXT_SOURCE_2" in report.text
 
 
+def _sign_in(page: Any, user: str) -> None:
+    page.goto(UI, timeout=60_000)
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password", exact=True).fill(ENV.get(f"E2E_DASHBOARD_{user.upper()}_PASSWORD", ""))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {user}").wait_for(timeout=60_000)
+
+
 def test_the_dashboard_in_chromium(drift_run: dict[str, Any]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -138,14 +146,18 @@ def test_the_dashboard_in_chromium(drift_run: dict[str, Any]) -> None:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
         page = browser.new_page(viewport={"width": 1280, "height": 2000})
         try:
-            page.goto(UI, timeout=60_000)
+            _sign_in(page, "officer")
             page.get_by_label("Applicant number").fill(str(stored[0]))
             page.get_by_label("Applicant number").press("Enter")
+            page.get_by_label("Why you look this applicant up").click()
+            page.get_by_text("Reviewing the application", exact=True).click()
             page.get_by_role("button", name="Look up").click()
             page.get_by_text("Probability of default").first.wait_for(timeout=60_000)
             page.get_by_text("Raises the risk").wait_for(timeout=60_000)
             assert page.get_by_text("Granted").count() + page.get_by_text("Refused").count() >= 1
             page.screenshot(path=str(ARTEFACTS / "applicant.png"), full_page=True)
+            page = browser.new_context(viewport={"width": 1280, "height": 2000}).new_page()
+            _sign_in(page, "ops")  # the monitoring page is ops'
             page.get_by_text("Monitoring", exact=True).click()
             page.get_by_text("Retrain recommended").first.wait_for(timeout=60_000)
             page.screenshot(path=str(ARTEFACTS / "monitoring.png"), full_page=True)

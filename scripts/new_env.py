@@ -2,7 +2,8 @@
 
 Passwords for Postgres, MinIO and MLflow's users (and its CSRF secret); an API key for each client, given to the client (``UI_*_API_KEY``,
 ``EXPLAINER_SCORING_API_KEY``, ``LENDER_API_KEY``, ``OPS_API_KEY``), and the services' lists of
-clients (``*_API_CLIENTS``), which hold only the keys' SHA-256. An existing ``.env`` is kept
+clients (``*_API_CLIENTS``), which hold only the keys' SHA-256; the dashboard's users ``officer``,
+``risk`` and ``ops`` (``UI_USERS``: scrypt hashes; their passwords ``DASHBOARD_*_PASSWORD``). An existing ``.env`` is kept
 unless ``--force``. Other clients: ``credit-scoring-api new-key``.
 """
 
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from credit_core.auth import ApiClient, new_key
+from credit_ui.users import demo_users
 
 ROOT = Path(__file__).resolve().parents[1]
 # the clients of each service: (name, the variable its key is given in, its scopes there)
@@ -54,6 +56,9 @@ def generated() -> dict[str, str]:
             values.setdefault(variable, new_key())  # one key per client, whichever services it calls
             entries.append(ApiClient.with_key(client, values[variable], scopes).model_dump(mode="json"))
         values[f"{service}_API_CLIENTS"] = json.dumps(entries, separators=(",", ":"))
+    users, passwords = demo_users()  # the dashboard's: one per role
+    values["UI_USERS"] = users.model_dump_json()
+    values |= {f"DASHBOARD_{role.upper()}_PASSWORD": password for role, password in passwords.items()}
     return values
 
 

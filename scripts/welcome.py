@@ -71,6 +71,12 @@ def main() -> None:
         "    MLflow UI          http://127.0.0.1:5000\n",
         flush=True,
     )
+    logins = args.data / "dashboard-logins.txt"
+    if logins.is_file():
+        print(
+            f"  dashboard users (each sees the pages of their role; kept in {logins}):\n{logins.read_text()}",
+            flush=True,
+        )
     while True:
         time.sleep(3600)
 

@@ -41,6 +41,9 @@ param mlflowSecretKey string
 param mlflowTrainerPassword string
 @secure()
 param mlflowServicesPassword string
+@description('The dashboard\'s sign-in with Entra ID: the [auth] section of Streamlit\'s secrets.toml (redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url; docs/deploy-azure.md)')
+@secure()
+param uiAuthSecretsToml string
 @description('Replicas kept warm for the public apps (0 lets staging scale to zero)')
 param minReplicas int = 1
 param maxReplicas int = 10
@@ -315,7 +318,15 @@ module ui 'modules/app.bicep' = {
     external: true
     healthPath: '/_stcore/health'
     readyPath: '/_stcore/health'
-    secrets: { 'scoring-api-key': uiScoringApiKey, 'explainer-api-key': uiExplainerApiKey, 'monitor-api-key': uiMonitorApiKey }
+    secrets: {
+      'scoring-api-key': uiScoringApiKey
+      'explainer-api-key': uiExplainerApiKey
+      'monitor-api-key': uiMonitorApiKey
+      'auth-secrets-toml': uiAuthSecretsToml
+    }
+    // st.login reads the OpenID provider from .streamlit/secrets.toml under the working directory
+    volumes: [{ name: 'streamlit-secrets', storageType: 'Secret', secrets: [{ secretRef: 'auth-secrets-toml', path: 'secrets.toml' }] }]
+    volumeMounts: [{ volumeName: 'streamlit-secrets', mountPath: '/home/app/.streamlit' }]
     env: [
       { name: 'UI_SCORING_API_URL', value: 'http://scoring-api' }
       { name: 'UI_SCORING_API_KEY', secretRef: 'scoring-api-key' }
@@ -324,6 +335,8 @@ module ui 'modules/app.bicep' = {
       { name: 'UI_MONITOR_URL', value: 'http://monitor' }
       { name: 'UI_MONITOR_API_KEY', secretRef: 'monitor-api-key' }
       { name: 'UI_LANGUAGE', value: 'fr' }
+      { name: 'UI_AUTH', value: 'oidc' }  // Entra ID; the roles officer, risk, ops are the app's roles
+      { name: 'UI_OIDC_ROLES_CLAIM', value: 'roles' }
     ]
     minReplicas: minReplicas
     maxReplicas: maxReplicas
