@@ -160,6 +160,7 @@ def _dashboard_shows_it(monitor_url: str, monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setenv("UI_MONITOR_URL", monitor_url)
     monkeypatch.setenv("UI_MONITOR_API_KEY", "monitor-key-of-the-tests")
+    monkeypatch.setenv("UI_AUTH", "disabled")  # the page itself; signing in: tests/test_dashboard_sign_in.py
     app = AppTest.from_file(str(UI_APP), default_timeout=60).run()
     app.sidebar.radio[1].set_value("page_monitoring").run()
     assert not app.exception and not app.warning
