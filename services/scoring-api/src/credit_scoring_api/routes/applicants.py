@@ -41,7 +41,6 @@ def _accessed(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             "X-Access-Reason: say why an applicant's data is looked at on behalf of a person",
         )
-    row = _stored(engine, applicant_id)
     entry = AccessRecord(
         accessed_at=datetime.now(UTC),
         client=client,
@@ -50,18 +49,14 @@ def _accessed(
         action=action,
         reason=reason,
     )
-    with engine.begin() as connection:
+    with engine.begin() as connection:  # one transaction: the read and its record
+        row = _stored(connection, applicant_id)
         connection.execute(sa.insert(access_log), dict(entry))
     return row
 
 
-def _stored(engine: sa.Engine, applicant_id: int) -> ApplicantRecord:
-    with engine.connect() as connection:
-        row = (
-            connection.execute(sa.select(applicants).where(applicants.c.applicant_id == applicant_id))
-            .mappings()
-            .first()
-        )
+def _stored(connection: sa.Connection, applicant_id: int) -> ApplicantRecord:
+    row = connection.execute(sa.select(applicants).where(applicants.c.applicant_id == applicant_id)).mappings().first()
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"applicant {applicant_id} is not in the applicant store")
     return ApplicantRecord.model_validate(dict(row))
