@@ -21,11 +21,9 @@ def passed_on(request: Request) -> dict[str, str]:
     return {name: request.headers[name] for name in PASSED_ON if name in request.headers}
 
 
-async def _get(
-    client: httpx.AsyncClient, path: str, model: type[M], what: str, where: str, headers: dict[str, str]
-) -> M:
+async def _get(client: httpx.AsyncClient, path: str, model: type[M], what: str, where: str, request: Request) -> M:
     try:
-        response = await client.get(path, headers=headers)
+        response = await client.get(path, headers=passed_on(request))
     except httpx.HTTPError as error:
         raise HTTPException(
             status.HTTP_502_BAD_GATEWAY, f"the scoring API is unreachable: {error.__class__.__name__}"
@@ -52,17 +50,12 @@ async def fetch_applicant(client: httpx.AsyncClient, applicant_id: int, request:
         StoredApplicant,
         f"applicant {applicant_id}",
         "applicant store",
-        passed_on(request),
+        request,
     )
 
 
 async def fetch_decision(client: httpx.AsyncClient, request_id: str, request: Request) -> DecisionRecord:
     """A past decision as the scoring API recorded it: inputs, model version, probability."""
     return await _get(
-        client,
-        f"/v1/decisions/{request_id}",
-        DecisionRecord,
-        f"decision {request_id}",
-        "prediction log",
-        passed_on(request),
+        client, f"/v1/decisions/{request_id}", DecisionRecord, f"decision {request_id}", "prediction log", request
     )
