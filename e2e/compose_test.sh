@@ -90,7 +90,7 @@ for _ in $(seq 180); do
         [ "$health" = healthy ] || unhealthy+=("$service:$health")
     done
     [ ${#unhealthy[@]} -eq 0 ] && break
-    for job in trainer ingest; do
+    for job in trainer ingest monitor-migrate; do
         id=$("${COMPOSE[@]}" ps -aq "$job")
         code=$( [ -n "$id" ] && docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$id" || echo "")
         case "$code" in exited\ 0|"") ;; exited*) log "$job failed: $code"; exit 1 ;; esac
@@ -100,12 +100,30 @@ done
 [ ${#unhealthy[@]} -eq 0 ] || { log "not healthy after 15 min: ${unhealthy[*]}"; exit 1; }
 log "all services healthy $(elapsed "$up_started") s after up" | tee "$OUT/up-to-healthy.txt"
 
+# ---- 3b. hardened: our containers cannot write their root filesystem, hold no capability and
+# gain no privilege; the monitor's database login cannot delete a decision, the scoring API's neither
+for service in mlflow scoring-api explainer monitor ui; do
+    id=$("${COMPOSE[@]}" ps -q "$service")
+    seen=$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}}' "$id")
+    [ "$seen" = "true [ALL] [no-new-privileges:true]" ] || { log "$service is not hardened: $seen"; exit 1; }
+    if "${COMPOSE[@]}" exec -T "$service" sh -c ': >/opt/written' 2>/dev/null; then
+        log "$service could write to its root filesystem"; exit 1
+    fi
+done
+for login in monitor:$MONITOR_DB_PASSWORD scoring:$SCORING_DB_PASSWORD; do
+    refused=$("${COMPOSE[@]}" exec -T -e PGPASSWORD="${login#*:}" postgres \
+        psql -h 127.0.0.1 -U "${login%%:*}" -d "$POSTGRES_DB" -c "DELETE FROM predictions" 2>&1 || true)
+    case "$refused" in *"permission denied"*) ;; *) log "${login%%:*} may delete decisions: $refused"; exit 1 ;; esac
+done
+log "containers hardened; the services' database logins cannot delete a decision"
+
 # ---- 4. the scenario -------------------------------------------------------------------------
 E2E_SCORING_URL=http://127.0.0.1:8000 E2E_EXPLAINER_URL=http://127.0.0.1:8001 \
 E2E_MONITOR_URL=http://127.0.0.1:8002 E2E_UI_URL=http://127.0.0.1:8501 E2E_MLFLOW_URL=http://127.0.0.1:5000 \
 E2E_SCORING_API_KEY=$UI_SCORING_API_KEY E2E_EXPLAINER_API_KEY=$UI_EXPLAINER_API_KEY E2E_OPS_API_KEY=$OPS_API_KEY \
 E2E_MLFLOW_SERVICES_PASSWORD=$MLFLOW_SERVICES_PASSWORD \
 E2E_DASHBOARD_OFFICER_PASSWORD=$DASHBOARD_OFFICER_PASSWORD E2E_DASHBOARD_OPS_PASSWORD=$DASHBOARD_OPS_PASSWORD \
+E2E_DASHBOARD_RISK_PASSWORD=$DASHBOARD_RISK_PASSWORD \
 E2E_ARTEFACTS=$OUT \
     "$BIN/python" -m pytest -v --no-cov -p no:cacheprovider e2e
 

@@ -5,6 +5,7 @@ long-running services have a healthcheck, and no secret is written in the files.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import sys
@@ -33,7 +34,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "UI_": UiSettings,
     "TRAINER_": TrainerSettings,
 }
-ONE_SHOT = {"createbuckets", "mlflow-users", "trainer", "ingest"}
+ONE_SHOT = {"createbuckets", "mlflow-database", "mlflow-users", "trainer", "ingest", "monitor-migrate"}
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(:?[-?][^}]*)?\}")
 
 
@@ -193,3 +194,43 @@ def test_the_ci_override_only_swaps_in_stand_ins() -> None:
         assert name in base, f"compose.ci.yml adds {name}"
         assert set(service) <= {"image", "build", "healthcheck", "entrypoint", "command"}, f"{name}: {set(service)}"
         assert name not in {"mlflow", "trainer", "ingest", "scoring-api", "explainer", "monitor", "ui"}
+
+
+# checkov has no compose framework: these are the compose files' security checks (make lint)
+PUBLIC = {"scoring-api": ["8000:8000"], "ui": ["8501:8501"]}  # what lenders and officers reach
+
+
+def test_our_containers_are_hardened_and_none_is_privileged(services: dict[str, dict[str, Any]]) -> None:
+    for name, service in services.items():
+        options = service.get("security_opt", [])
+        assert "no-new-privileges:true" in options, f"{name} may gain privileges"
+        assert not service.get("privileged") and not service.get("cap_add"), f"{name} is given privileges"
+        assert service.get("network_mode") != "host" and service.get("pid") != "host", name
+        ours = str(service.get("image", "")).startswith("bank-scoring/")
+        if ours:  # their images run as uid 10001 and write only their volumes and /tmp
+            assert service.get("read_only") is True, f"{name} can write its root filesystem"
+            assert service.get("cap_drop") == ["ALL"], f"{name} keeps capabilities"
+            assert "/tmp" in service.get("tmpfs", []), f"{name} has no /tmp"  # noqa: S108 (the mount, not a file)
+
+
+def test_only_the_public_apps_listen_beyond_this_machine() -> None:
+    for path in (BASE, OVERRIDE):
+        for name, service in _load(path)["services"].items():
+            wide = [str(p) for p in service.get("ports", []) if not str(p).startswith("127.0.0.1:")]
+            assert wide == PUBLIC.get(name, []), f"{path.name}: {name} publishes {wide} on every interface"
+
+
+def test_the_e2e_stack_keeps_logins_whose_password_starts_with_digits() -> None:
+    """e2e/stack.py turns compose's ``//service:port`` into this machine's ports; a password
+    such as ``1234abc`` after ``//monitor:`` is not a port (it once became ``//127.0.0.1:1234``)."""
+    spec = importlib.util.spec_from_file_location("e2e_stack", ROOT / "e2e" / "stack.py")
+    assert spec is not None and spec.loader is not None
+    stack = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stack)
+    ports = {"postgres": 6543, "mlflow": 5111, "scoring-api": 8111, "explainer": 8112, "monitor": 8113, "minio": 9111}
+    variables = dict(stack.SECRETS) | {"MONITOR_DB_PASSWORD": "1234abc", "SCORING_DB_PASSWORD": "987"}
+    monitor = stack.compose_environment("monitor", ports, variables)
+    assert monitor["MONITOR_DATABASE_URL"] == "postgresql+psycopg://monitor:1234abc@127.0.0.1:6543/e2e_bank_scoring"
+    assert monitor["MONITOR_MLFLOW_TRACKING_URI"] == "http://127.0.0.1:5111"
+    scoring = stack.compose_environment("scoring-api", ports, variables)
+    assert scoring["SCORING_DATABASE_URL"] == "postgresql+psycopg://scoring:987@127.0.0.1:6543/e2e_bank_scoring"

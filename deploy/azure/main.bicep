@@ -1,13 +1,21 @@
 // bank-scoring on Azure Container Apps, one resource group per environment (staging, production).
 //   az deployment group create -g <group> -f deploy/azure/main.bicep -p environmentName=staging \
-//     registryName=<acr> imageTag=<tag> postgresAdminPassword=... scoringApiClients='[...]' explainerApiClients='[...]' \
-//     monitorApiClients='[...]' uiScoringApiKey=... uiExplainerApiKey=... uiMonitorApiKey=... explainerScoringApiKey=...
-//     mlflowAdminPassword=... mlflowSecretKey=... mlflowTrainerPassword=... mlflowServicesPassword=...
-//   (`python scripts/new_env.py --output env` makes them all: the *_API_CLIENTS, keys and passwords of the same names)
-// What it creates: Log Analytics + a Container Apps environment; a user-assigned identity allowed to
-// pull from the (existing) registry; PostgreSQL flexible server (application + MLflow databases);
-// a storage account (MLflow artifacts in Blob, drift reports and the data folder on Azure Files);
-// the apps (mlflow, scoring-api, explainer, monitor, ui) and two jobs (trainer, ingest).
+//     registryName=<acr> keyVaultName=<vault> imageTag=<tag> \
+//     scoringApiClients='[...]' explainerApiClients='[...]' monitorApiClients='[...]'
+// No secret is a parameter: each is a secret of the environment's Key Vault (docs/deploy-azure.md
+// lists them; `python scripts/new_env.py --key-vault <vault>` writes them), read by the apps as Key
+// Vault references with their own identities, each allowed only the secrets it uses.
+// What it creates:
+// - a virtual network: the Container Apps environment in one subnet, Postgres in another (private
+//   access, no public endpoint), private endpoints of storage and Key Vault in a third;
+// - PostgreSQL flexible server (application + MLflow databases), TLS verified (verify-full); the
+//   owner migrates and makes a login per service (the migrate job), the apps use their own;
+// - storage for MLflow artifacts (Blob: no public network access, no shared keys; MLflow's identity
+//   may write its container only) and for the shares (Azure Files: the decision spool, drift
+//   reports, the data folder; no public network access; the key Container Apps mounts them with
+//   is kept in Key Vault);
+// - the apps (mlflow, scoring-api, explainer, monitor, ui) and the jobs (migrate, mlflow-users,
+//   trainer, ingest), each with its own managed identity.
 targetScope = 'resourceGroup'
 
 @allowed(['staging', 'production'])
@@ -15,35 +23,18 @@ param environmentName string
 param location string = resourceGroup().location
 @description('Existing Azure Container Registry holding bank-scoring/<service>:<imageTag>')
 param registryName string
+@description('The registry\'s resource group (one registry serves both environments)')
+param registryResourceGroup string = resourceGroup().name
+@description('Existing Key Vault of this environment holding the secrets (docs/deploy-azure.md)')
+param keyVaultName string
 param imageTag string
 param postgresAdminUser string = 'bankadmin'
-@secure()
-param postgresAdminPassword string
 @description('Who may call each service: [{name, key_sha256, scopes}] (the SHA-256 of each key, never the key)')
 param scoringApiClients array
 param explainerApiClients array
 param monitorApiClients array
-@description('The keys the dashboard and the explainer call with (clients of the lists above)')
-@secure()
-param uiScoringApiKey string
-@secure()
-param uiExplainerApiKey string
-@secure()
-param uiMonitorApiKey string
-@secure()
-param explainerScoringApiKey string
-@description('MLflow authentication: the admin, the secret of its forms, the trainer (writes) and the services (read)')
-@secure()
-param mlflowAdminPassword string
-@secure()
-param mlflowSecretKey string
-@secure()
-param mlflowTrainerPassword string
-@secure()
-param mlflowServicesPassword string
-@description('The dashboard\'s sign-in with Entra ID: the [auth] section of Streamlit\'s secrets.toml (redirect_uri, cookie_secret, client_id, client_secret, server_metadata_url; docs/deploy-azure.md)')
-@secure()
-param uiAuthSecretsToml string
+@description('When the files account key written to Key Vault expires (rewritten by each deployment)')
+param filesKeyExpiry int = dateTimeToEpoch(dateTimeAdd(utcNow(), 'P90D'))
 @description('Replicas kept warm for the public apps (0 lets staging scale to zero)')
 param minReplicas int = 1
 param maxReplicas int = 10
@@ -51,9 +42,15 @@ param maxReplicas int = 10
 var prefix = 'bank-scoring-${environmentName}'
 var unique = uniqueString(resourceGroup().id)
 var appDatabase = 'bank_scoring'
+var storageSuffix = environment().suffixes.storage
 
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = {
   name: registryName
+  scope: resourceGroup(registryResourceGroup)
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: keyVaultName
 }
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -62,97 +59,172 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   properties: { sku: { name: 'PerGB2018' }, retentionInDays: 30 }
 }
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: '${prefix}-identity'
+// ---- network -----------------------------------------------------------------------------------
+resource vnet 'Microsoft.Network/virtualNetworks@2023-11-01' = {
+  name: '${prefix}-vnet'
   location: location
-}
-
-// AcrPull for the apps' identity: images are pulled without a registry password
-resource acrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, identity.id, 'acrpull')
-  scope: registry
   properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+    addressSpace: { addressPrefixes: ['10.40.0.0/16'] }
+    subnets: [
+      {
+        name: 'apps'  // the Container Apps environment (workload profiles: delegated, /23)
+        properties: {
+          addressPrefix: '10.40.0.0/23'
+          delegations: [{ name: 'apps', properties: { serviceName: 'Microsoft.App/environments' } }]
+        }
+      }
+      {
+        name: 'postgres'  // the flexible server's private access
+        properties: {
+          addressPrefix: '10.40.2.0/24'
+          delegations: [{ name: 'postgres', properties: { serviceName: 'Microsoft.DBforPostgreSQL/flexibleServers' } }]
+        }
+      }
+      {
+        name: 'endpoints'  // private endpoints: blob, file, Key Vault
+        properties: { addressPrefix: '10.40.3.0/24', privateEndpointNetworkPolicies: 'Enabled' }
+      }
+    ]
   }
 }
 
-resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2023-06-01-preview' = {
-  name: '${prefix}-pg-${unique}'
-  location: location
-  sku: { name: environmentName == 'production' ? 'Standard_D2ds_v5' : 'Standard_B1ms', tier: environmentName == 'production' ? 'GeneralPurpose' : 'Burstable' }
-  properties: {
-    version: '15'
+var appsSubnet = '${vnet.id}/subnets/apps'
+var postgresSubnet = '${vnet.id}/subnets/postgres'
+var endpointsSubnet = '${vnet.id}/subnets/endpoints'
+
+module vaultEndpoint 'modules/private-endpoint.bicep' = {
+  name: 'vault-endpoint'
+  params: {
+    name: '${prefix}-vault-pe', location: location, subnetId: endpointsSubnet, vnetId: vnet.id
+    targetId: vault.id, groupId: 'vault', zoneName: 'privatelink.vaultcore.azure.net'
+  }
+}
+
+// ---- Postgres ----------------------------------------------------------------------------------
+module postgres 'modules/postgres.bicep' = {
+  name: 'postgres'
+  params: {
+    name: '${prefix}-pg-${unique}'
+    location: location
+    environmentName: environmentName
     administratorLogin: postgresAdminUser
-    administratorLoginPassword: postgresAdminPassword
-    storage: { storageSizeGB: 64 }
-    backup: { backupRetentionDays: environmentName == 'production' ? 14 : 7, geoRedundantBackup: 'Disabled' }
-    highAvailability: { mode: environmentName == 'production' ? 'ZoneRedundant' : 'Disabled' }
+    administratorLoginPassword: vault.getSecret('postgres-admin-password')
+    subnetId: postgresSubnet
+    vnetId: vnet.id
+    databases: [appDatabase, 'mlflow']
   }
 }
 
-resource appDb 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2023-06-01-preview' = {
-  parent: postgres
-  name: appDatabase
-}
+// libpq: the server's certificate checked against the image's CA bundle and its name (verify-full);
+// the password of each login comes from Key Vault as PGPASSWORD
+var tls = 'sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt'
+var postgresHost = postgres.outputs.host
+var ownerUrl = 'postgresql+psycopg://${postgresAdminUser}@${postgresHost}:5432/${appDatabase}?${tls}'
+var scoringUrl = 'postgresql+psycopg://scoring@${postgresHost}:5432/${appDatabase}?${tls}'
+var monitorUrl = 'postgresql+psycopg://monitor@${postgresHost}:5432/${appDatabase}?${tls}'
+var mlflowStoreUrl = 'postgresql+psycopg://mlflow@${postgresHost}:5432/mlflow?${tls}'
 
-resource mlflowDb 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2023-06-01-preview' = {
-  parent: postgres
-  name: 'mlflow'
-}
-
-// Container Apps reach the server over its public endpoint, Azure services only (a VNet-integrated
-// environment with private access is the next step for production: docs/deploy-azure.md)
-resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2023-06-01-preview' = {
-  parent: postgres
-  name: 'AllowAzureServices'
-  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
-}
-
-resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' = {
-  name: take('bankscoring${unique}', 24)
+// ---- storage -----------------------------------------------------------------------------------
+// MLflow's artifacts: Entra ID only (no shared key), reached through its private endpoint only
+resource blobStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: take('bankscoringb${unique}', 24)
+  // checkov:skip=CKV_AZURE_43:take() of a fixed prefix and uniqueString(): 24 lowercase letters and digits at most, which checkov cannot evaluate
   location: location
-  sku: { name: 'Standard_LRS' }
+  sku: { name: 'Standard_GRS' }  // copied to the paired region
   kind: 'StorageV2'
-  properties: { minimumTlsVersion: 'TLS1_2', allowBlobPublicAccess: false }
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    publicNetworkAccess: 'Disabled'
+    networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' }  // trusted services still need a role
+  }
 }
 
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-01-01' = {
-  parent: storage
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: blobStorage
   name: 'default'
+  properties: { deleteRetentionPolicy: { enabled: true, days: 30 }, containerDeleteRetentionPolicy: { enabled: true, days: 30 } }
 }
 
-resource artifacts 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-01-01' = {
+resource artifacts 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobs
   name: 'mlflow'
+  properties: { publicAccess: 'None' }
 }
 
-resource files 'Microsoft.Storage/storageAccounts/fileServices@2023-01-01' = {
-  parent: storage
+module blobEndpoint 'modules/private-endpoint.bicep' = {
+  name: 'blob-endpoint'
+  params: {
+    name: '${prefix}-blob-pe', location: location, subnetId: endpointsSubnet, vnetId: vnet.id
+    targetId: blobStorage.id, groupId: 'blob', zoneName: 'privatelink.blob.${storageSuffix}'
+  }
+}
+
+// The shares Container Apps mounts (SMB): reached through its private endpoint only. Container Apps
+// mounts Azure Files with the account key alone, so this account keeps shared keys; the key is a
+// Key Vault secret the environment reads with its identity, and the account holds only the shares.
+resource fileStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: take('bankscoringf${unique}', 24)
+  // checkov:skip=CKV_AZURE_43:take() of a fixed prefix and uniqueString(): 24 lowercase letters and digits at most, which checkov cannot evaluate
+  location: location
+  sku: { name: 'Standard_GRS' }  // copied to the paired region
+  kind: 'StorageV2'
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: true  // Container Apps mounts Azure Files with the account key only
+    publicNetworkAccess: 'Disabled'
+    networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' }  // trusted services still need a role
+  }
+}
+
+resource files 'Microsoft.Storage/storageAccounts/fileServices@2023-05-01' = {
+  parent: fileStorage
   name: 'default'
+  properties: { shareDeleteRetentionPolicy: { enabled: true, days: 14 } }
 }
 
-resource reportsShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-01-01' = {
+var shares = ['drift-reports', 'decision-spool', 'data']  // the spool: decisions before they reach Postgres
+
+resource share 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-05-01' = [for name in shares: {
   parent: files
-  name: 'drift-reports'
+  name: name
+}]
+
+module fileEndpoint 'modules/private-endpoint.bicep' = {
+  name: 'file-endpoint'
+  params: {
+    name: '${prefix}-file-pe', location: location, subnetId: endpointsSubnet, vnetId: vnet.id
+    targetId: fileStorage.id, groupId: 'file', zoneName: 'privatelink.file.${storageSuffix}'
+  }
 }
 
-// the scoring API's decision spool: decisions are on it before they are answered, until drained to Postgres
-resource spoolShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-01-01' = {
-  parent: files
-  name: 'decision-spool'
+resource filesKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'files-account-key'
+  properties: { value: fileStorage.listKeys().keys[0].value, contentType: 'Azure Files account key (Container Apps mounts)', attributes: { exp: filesKeyExpiry } }
 }
 
-resource dataShare 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-01-01' = {
-  parent: files
-  name: 'data'
+// ---- the Container Apps environment ---------------------------------------------------------
+module environmentIdentity 'modules/identity.bicep' = {
+  name: 'environment-identity'
+  dependsOn: [filesKey]
+  params: { name: '${prefix}-env', location: location, registryName: registryName, registryResourceGroup: registryResourceGroup, keyVaultName: keyVaultName, keyVaultSecrets: ['files-account-key'], pullsImages: false }
 }
 
-resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
+resource appsEnvironment 'Microsoft.App/managedEnvironments@2026-01-01' = {
   name: '${prefix}-env'
   location: location
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${environmentIdentity.outputs.id}': {} } }
+  dependsOn: [vaultEndpoint, fileEndpoint, blobEndpoint]
   properties: {
+    vnetConfiguration: { infrastructureSubnetId: appsSubnet, internal: false }
+    workloadProfiles: [{ name: 'Consumption', workloadProfileType: 'Consumption' }]
+    zoneRedundant: environmentName == 'production'
     appLogsConfiguration: {
       destination: 'log-analytics'
       logAnalyticsConfiguration: {
@@ -163,44 +235,34 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
   }
 }
 
-resource reportsStorage 'Microsoft.App/managedEnvironments/storages@2024-03-01' = {
-  parent: environment
-  name: 'drift-reports'
+resource mounts 'Microsoft.App/managedEnvironments/storages@2026-01-01' = [for (name, i) in shares: {
+  parent: appsEnvironment
+  name: name
+  dependsOn: [share[i]]
   properties: {
-    azureFile: { accountName: storage.name, accountKey: storage.listKeys().keys[0].value, shareName: reportsShare.name, accessMode: 'ReadWrite' }
+    azureFile: {
+      accountName: fileStorage.name
+      accountKeyVaultProperties: { keyVaultUrl: '${vault.properties.vaultUri}secrets/files-account-key', identity: environmentIdentity.outputs.id }
+      shareName: name
+      accessMode: 'ReadWrite'
+    }
   }
-}
+}]
 
-resource spoolStorage 'Microsoft.App/managedEnvironments/storages@2024-03-01' = {
-  parent: environment
-  name: 'decision-spool'
-  properties: {
-    azureFile: { accountName: storage.name, accountKey: storage.listKeys().keys[0].value, shareName: spoolShare.name, accessMode: 'ReadWrite' }
-  }
-}
-
-resource dataStorage 'Microsoft.App/managedEnvironments/storages@2024-03-01' = {
-  parent: environment
-  name: 'data'
-  properties: {
-    azureFile: { accountName: storage.name, accountKey: storage.listKeys().keys[0].value, shareName: dataShare.name, accessMode: 'ReadWrite' }
-  }
-}
-
-var registryServer = registry.properties.loginServer
-var image = '${registryServer}/bank-scoring'
-var databaseUrl = 'postgresql+psycopg://${postgresAdminUser}:${postgresAdminPassword}@${postgres.properties.fullyQualifiedDomainName}:5432/${appDatabase}?sslmode=require'
+var image = '${registry.properties.loginServer}/bank-scoring'
 var mlflowUrl = 'http://mlflow'
 var common = {
   location: location
-  environmentId: environment.id
-  identityId: identity.id
-  registryServer: registryServer
+  environmentId: appsEnvironment.id
+  registryName: registryName
+  registryResourceGroup: registryResourceGroup
+  keyVaultName: keyVaultName
 }
 
+// ---- the apps ----------------------------------------------------------------------------------
 module mlflow 'modules/app.bicep' = {
   name: 'mlflow'
-  dependsOn: [acrPull, mlflowDb, artifacts]
+  dependsOn: [postgres]
   params: union(common, {
     name: 'mlflow'
     image: '${image}/mlflow:${imageTag}'
@@ -208,48 +270,56 @@ module mlflow 'modules/app.bicep' = {
     readyPath: '/health'
     command: [  // with its authentication on (docker/mlflow/serve.sh): every request but /health needs a user
       'sh', '/opt/mlflow/serve.sh', '--host=0.0.0.0', '--port=5000', '--serve-artifacts'
-      '--allowed-hosts=mlflow,mlflow:*,*.${environment.properties.defaultDomain},localhost:*,127.0.0.1:*'
+      '--allowed-hosts=mlflow,mlflow:*,*.${appsEnvironment.properties.defaultDomain},localhost:*,127.0.0.1:*'
     ]
-    secrets: {
-      'backend-store-uri': 'postgresql+psycopg://${postgresAdminUser}:${postgresAdminPassword}@${postgres.properties.fullyQualifiedDomainName}:5432/mlflow?sslmode=require'
-      'storage-connection-string': 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${az.environment().suffixes.storage}'
-      'admin-password': mlflowAdminPassword
-      'secret-key': mlflowSecretKey
-    }
+    keyVaultSecrets: ['mlflow-db-password', 'mlflow-admin-password', 'mlflow-secret-key']
     env: [
-      { name: 'MLFLOW_BACKEND_STORE_URI', secretRef: 'backend-store-uri' }
-      { name: 'MLFLOW_AUTH_DATABASE_URI', secretRef: 'backend-store-uri' }
+      { name: 'MLFLOW_BACKEND_STORE_URI', value: mlflowStoreUrl }
+      { name: 'MLFLOW_AUTH_DATABASE_URI', value: mlflowStoreUrl }
+      { name: 'PGPASSWORD', secretRef: 'mlflow-db-password' }
       { name: 'MLFLOW_AUTH_ADMIN_USERNAME', value: 'admin' }
-      { name: 'MLFLOW_AUTH_ADMIN_PASSWORD', secretRef: 'admin-password' }
-      { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretRef: 'secret-key' }
-      { name: 'MLFLOW_ARTIFACTS_DESTINATION', value: 'wasbs://mlflow@${storage.name}.blob.${az.environment().suffixes.storage}/artifacts' }
-      { name: 'AZURE_STORAGE_CONNECTION_STRING', secretRef: 'storage-connection-string' }
+      { name: 'MLFLOW_AUTH_ADMIN_PASSWORD', secretRef: 'mlflow-admin-password' }
+      { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretRef: 'mlflow-secret-key' }
+      // no account key: the Azure SDK signs in as MLflow's identity (AZURE_CLIENT_ID, app.bicep)
+      { name: 'MLFLOW_ARTIFACTS_DESTINATION', value: 'wasbs://mlflow@${blobStorage.name}.blob.${storageSuffix}/artifacts' }
     ]
     minReplicas: 1
     maxReplicas: 2
   })
 }
 
+// MLflow's identity may read and write blobs of its container, nothing else of the account
+resource mlflowArtifacts 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(artifacts.id, 'mlflow', 'blob-data-contributor')
+  scope: artifacts
+  properties: {
+    principalId: mlflow.outputs.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  }
+}
+
 module scoring 'modules/app.bicep' = {
   name: 'scoring-api'
-  dependsOn: [acrPull, appDb, mlflow]
+  dependsOn: [mlflow, mounts]
   params: union(common, {
     name: 'scoring-api'
     image: '${image}/scoring-api:${imageTag}'
     port: 8000
     external: true
-    command: ['credit-scoring-api', 'serve', '--host', '0.0.0.0', '--port', '8000', '--workers', '2']  // migrates, then serves
-    secrets: { 'database-url': databaseUrl, 'api-clients': string(scoringApiClients), 'mlflow-password': mlflowServicesPassword }
+    command: ['credit-scoring-api', 'serve', '--host', '0.0.0.0', '--port', '8000', '--workers', '2']  // checks the schema, then serves
+    keyVaultSecrets: ['scoring-db-password', 'mlflow-services-password']
     env: [
-      { name: 'SCORING_DATABASE_URL', secretRef: 'database-url' }
+      { name: 'SCORING_DATABASE_URL', value: scoringUrl }  // may score and record, never change a decision
+      { name: 'PGPASSWORD', secretRef: 'scoring-db-password' }
       { name: 'SCORING_MLFLOW_TRACKING_URI', value: mlflowUrl }
       { name: 'MLFLOW_TRACKING_USERNAME', value: 'services' }  // reads the registry, cannot change it
-      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-password' }
-      { name: 'SCORING_API_CLIENTS', secretRef: 'api-clients' }
+      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-services-password' }
+      { name: 'SCORING_API_CLIENTS', value: string(scoringApiClients) }
       { name: 'SCORING_SPOOL_DIR', value: '/spool' }
       { name: 'SCORING_SHUTDOWN_SECONDS', value: '20' }
     ]
-    volumes: [{ name: 'spool', storageType: 'AzureFile', storageName: spoolStorage.name }]
+    volumes: [{ name: 'spool', storageType: 'AzureFile', storageName: 'decision-spool' }]
     volumeMounts: [{ volumeName: 'spool', mountPath: '/spool' }]
     // uvicorn gives requests in flight 10 s, then the drain gets SCORING_SHUTDOWN_SECONDS (20 s)
     terminationGracePeriodSeconds: 40
@@ -261,19 +331,19 @@ module scoring 'modules/app.bicep' = {
 
 module explainer 'modules/app.bicep' = {
   name: 'explainer'
-  dependsOn: [acrPull, mlflow]
+  dependsOn: [mlflow]
   params: union(common, {
     name: 'explainer'
     image: '${image}/explainer:${imageTag}'
     port: 8001
-    secrets: { 'scoring-api-key': explainerScoringApiKey, 'api-clients': string(explainerApiClients), 'mlflow-password': mlflowServicesPassword }
+    keyVaultSecrets: ['explainer-scoring-api-key', 'mlflow-services-password']
     env: [
       { name: 'EXPLAINER_MLFLOW_TRACKING_URI', value: mlflowUrl }
       { name: 'MLFLOW_TRACKING_USERNAME', value: 'services' }  // reads the registry, cannot change it
-      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-password' }
+      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-services-password' }
       { name: 'EXPLAINER_SCORING_API_URL', value: 'http://scoring-api' }
-      { name: 'EXPLAINER_SCORING_API_KEY', secretRef: 'scoring-api-key' }
-      { name: 'EXPLAINER_API_CLIENTS', secretRef: 'api-clients' }
+      { name: 'EXPLAINER_SCORING_API_KEY', secretRef: 'explainer-scoring-api-key' }
+      { name: 'EXPLAINER_API_CLIENTS', value: string(explainerApiClients) }
     ]
     minReplicas: minReplicas
     maxReplicas: maxReplicas
@@ -283,34 +353,34 @@ module explainer 'modules/app.bicep' = {
 
 module monitor 'modules/app.bicep' = {
   name: 'monitor'
-  dependsOn: [acrPull, appDb, mlflow, reportsStorage]
+  dependsOn: [mlflow, mounts]
   params: union(common, {
     name: 'monitor'
     image: '${image}/monitor:${imageTag}'
     port: 8002
-    secrets: { 'database-url': databaseUrl, 'api-clients': string(monitorApiClients), 'mlflow-password': mlflowServicesPassword }
+    keyVaultSecrets: ['monitor-db-password', 'mlflow-services-password']
     env: [
-      { name: 'MONITOR_DATABASE_URL', secretRef: 'database-url' }
+      { name: 'MONITOR_DATABASE_URL', value: monitorUrl }  // reads decisions, writes drift runs
+      { name: 'PGPASSWORD', secretRef: 'monitor-db-password' }
       { name: 'MONITOR_MLFLOW_TRACKING_URI', value: mlflowUrl }
       { name: 'MLFLOW_TRACKING_USERNAME', value: 'services' }  // reads the registry, cannot change it
-      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-password' }
+      { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-services-password' }
       { name: 'MONITOR_REPORTS', value: '/reports' }
       { name: 'MONITOR_SCHEDULE_INTERVAL', value: '3600' }
-      { name: 'MONITOR_API_CLIENTS', secretRef: 'api-clients' }
+      { name: 'MONITOR_API_CLIENTS', value: string(monitorApiClients) }
     ]
     // one replica: the scheduled drift runs must not run twice
     minReplicas: 1
     maxReplicas: 1
     memory: '4Gi'
     cpu: '2.0'
-    volumes: [{ name: 'reports', storageType: 'AzureFile', storageName: reportsStorage.name }]
+    volumes: [{ name: 'reports', storageType: 'AzureFile', storageName: 'drift-reports' }]
     volumeMounts: [{ volumeName: 'reports', mountPath: '/reports' }]
   })
 }
 
 module ui 'modules/app.bicep' = {
   name: 'ui'
-  dependsOn: [acrPull]
   params: union(common, {
     name: 'ui'
     image: '${image}/ui:${imageTag}'
@@ -318,22 +388,17 @@ module ui 'modules/app.bicep' = {
     external: true
     healthPath: '/_stcore/health'
     readyPath: '/_stcore/health'
-    secrets: {
-      'scoring-api-key': uiScoringApiKey
-      'explainer-api-key': uiExplainerApiKey
-      'monitor-api-key': uiMonitorApiKey
-      'auth-secrets-toml': uiAuthSecretsToml
-    }
+    keyVaultSecrets: ['ui-scoring-api-key', 'ui-explainer-api-key', 'ui-monitor-api-key', 'ui-auth-secrets-toml']
     // st.login reads the OpenID provider from .streamlit/secrets.toml under the working directory
-    volumes: [{ name: 'streamlit-secrets', storageType: 'Secret', secrets: [{ secretRef: 'auth-secrets-toml', path: 'secrets.toml' }] }]
+    volumes: [{ name: 'streamlit-secrets', storageType: 'Secret', secrets: [{ secretRef: 'ui-auth-secrets-toml', path: 'secrets.toml' }] }]
     volumeMounts: [{ volumeName: 'streamlit-secrets', mountPath: '/home/app/.streamlit' }]
     env: [
       { name: 'UI_SCORING_API_URL', value: 'http://scoring-api' }
-      { name: 'UI_SCORING_API_KEY', secretRef: 'scoring-api-key' }
+      { name: 'UI_SCORING_API_KEY', secretRef: 'ui-scoring-api-key' }
       { name: 'UI_EXPLAINER_URL', value: 'http://explainer' }
-      { name: 'UI_EXPLAINER_API_KEY', secretRef: 'explainer-api-key' }
+      { name: 'UI_EXPLAINER_API_KEY', secretRef: 'ui-explainer-api-key' }
       { name: 'UI_MONITOR_URL', value: 'http://monitor' }
-      { name: 'UI_MONITOR_API_KEY', secretRef: 'monitor-api-key' }
+      { name: 'UI_MONITOR_API_KEY', secretRef: 'ui-monitor-api-key' }
       { name: 'UI_LANGUAGE', value: 'fr' }
       { name: 'UI_AUTH', value: 'oidc' }  // Entra ID; the roles officer, risk, ops are the app's roles
       { name: 'UI_OIDC_ROLES_CLAIM', value: 'roles' }
@@ -344,111 +409,133 @@ module ui 'modules/app.bicep' = {
   })
 }
 
-// one-shot jobs, started by hand or by the pipeline: `az containerapp job start -n trainer -g <group>`
-// (mlflow-users first: it makes the trainer's and the services' MLflow users)
-resource mlflowUsers 'Microsoft.App/jobs@2024-03-01' = {
+// ---- the jobs (the pipeline starts migrate after each deployment; the others by hand) ----------
+var resources = { cpu: json('0.5'), memory: '1Gi' }
+
+// the owner migrates and makes the logins, one after the other: MLflow's (owner of its database),
+// the scoring API's, then the monitor's (it reads the scoring API's tables)
+module migrate 'modules/job.bicep' = {
+  name: 'migrate'
+  dependsOn: [postgres]
+  params: union(common, {
+    name: 'migrate'
+    replicaTimeout: 900
+    keyVaultSecrets: ['postgres-admin-password', 'mlflow-db-password', 'scoring-db-password', 'monitor-db-password']
+    initContainers: [
+      {
+        name: 'mlflow-database'
+        image: '${image}/mlflow:${imageTag}'
+        command: ['python', '/opt/mlflow/database.py']
+        env: [
+          { name: 'MLFLOW_DATABASE_OWNER_URL', value: 'postgresql://${postgresAdminUser}@${postgresHost}:5432/mlflow?${tls}' }
+          { name: 'PGPASSWORD', secretRef: 'postgres-admin-password' }
+          { name: 'MLFLOW_DB_PASSWORD', secretRef: 'mlflow-db-password' }
+        ]
+        resources: resources
+      }
+      {
+        name: 'scoring'
+        image: '${image}/scoring-api:${imageTag}'
+        command: ['credit-scoring-api', 'migrate', '--service-role', 'scoring']
+        env: [
+          { name: 'SCORING_DATABASE_URL', value: ownerUrl }
+          { name: 'PGPASSWORD', secretRef: 'postgres-admin-password' }
+          { name: 'SERVICE_ROLE_PASSWORD', secretRef: 'scoring-db-password' }
+        ]
+        resources: resources
+      }
+    ]
+    containers: [
+      {
+        name: 'monitor'
+        image: '${image}/monitor:${imageTag}'
+        command: ['credit-monitor', 'migrate', '--service-role', 'monitor']
+        env: [
+          { name: 'MONITOR_DATABASE_URL', value: ownerUrl }
+          { name: 'PGPASSWORD', secretRef: 'postgres-admin-password' }
+          { name: 'SERVICE_ROLE_PASSWORD', secretRef: 'monitor-db-password' }
+        ]
+        resources: resources
+      }
+    ]
+  })
+}
+
+// the admin makes the trainer's and the services' MLflow users (before the first training)
+module mlflowUsers 'modules/job.bicep' = {
   name: 'mlflow-users'
-  location: location
-  dependsOn: [acrPull, mlflow]
-  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
-  properties: {
-    environmentId: environment.id
-    configuration: {
-      triggerType: 'Manual'
-      replicaTimeout: 600
-      replicaRetryLimit: 2
-      manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 }
-      registries: [{ server: registryServer, identity: identity.id }]
-      secrets: [
-        { name: 'admin-password', value: mlflowAdminPassword }
-        { name: 'trainer-password', value: mlflowTrainerPassword }
-        { name: 'services-password', value: mlflowServicesPassword }
-      ]
-    }
-    template: {
-      containers: [
-        {
-          name: 'mlflow-users'
-          image: '${image}/mlflow:${imageTag}'
-          command: ['python', '/opt/mlflow/users.py']
-          env: [
-            { name: 'MLFLOW_TRACKING_URI', value: mlflowUrl }
-            { name: 'MLFLOW_TRACKING_USERNAME', value: 'admin' }
-            { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'admin-password' }
-            { name: 'MLFLOW_TRAINER_PASSWORD', secretRef: 'trainer-password' }
-            { name: 'MLFLOW_SERVICES_PASSWORD', secretRef: 'services-password' }
-          ]
-          resources: { cpu: json('0.5'), memory: '1Gi' }
-        }
-      ]
-    }
-  }
+  dependsOn: [mlflow]
+  params: union(common, {
+    name: 'mlflow-users'
+    replicaTimeout: 600
+    replicaRetryLimit: 2
+    keyVaultSecrets: ['mlflow-admin-password', 'mlflow-trainer-password', 'mlflow-services-password']
+    containers: [
+      {
+        name: 'mlflow-users'
+        image: '${image}/mlflow:${imageTag}'
+        command: ['python', '/opt/mlflow/users.py']
+        env: [
+          { name: 'MLFLOW_TRACKING_URI', value: mlflowUrl }
+          { name: 'MLFLOW_TRACKING_USERNAME', value: 'admin' }
+          { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-admin-password' }
+          { name: 'MLFLOW_TRAINER_PASSWORD', secretRef: 'mlflow-trainer-password' }
+          { name: 'MLFLOW_SERVICES_PASSWORD', secretRef: 'mlflow-services-password' }
+        ]
+        resources: resources
+      }
+    ]
+  })
 }
 
-resource trainer 'Microsoft.App/jobs@2024-03-01' = {
+module trainer 'modules/job.bicep' = {
   name: 'trainer'
-  location: location
-  dependsOn: [acrPull, dataStorage]
-  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
-  properties: {
-    environmentId: environment.id
-    configuration: {
-      triggerType: 'Manual'
-      replicaTimeout: 7200
-      replicaRetryLimit: 0
-      manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 }
-      registries: [{ server: registryServer, identity: identity.id }]
-      secrets: [{ name: 'mlflow-password', value: mlflowTrainerPassword }]
-    }
-    template: {
-      containers: [
-        {
-          name: 'trainer'
-          image: '${image}/trainer:${imageTag}'
-          command: ['credit-trainer', 'bootstrap', '--data', '/data', '--grid', 'full']
-          env: [
-            { name: 'TRAINER_MLFLOW_TRACKING_URI', value: mlflowUrl }
-            { name: 'MLFLOW_TRACKING_USERNAME', value: 'trainer' }
-            { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-password' }
-          ]
-          resources: { cpu: json('4.0'), memory: '8Gi' }
-          volumeMounts: [{ volumeName: 'data', mountPath: '/data' }]
-        }
-      ]
-      volumes: [{ name: 'data', storageType: 'AzureFile', storageName: dataStorage.name }]
-    }
-  }
+  dependsOn: [mounts]
+  params: union(common, {
+    name: 'trainer'
+    replicaTimeout: 7200
+    replicaRetryLimit: 0
+    keyVaultSecrets: ['mlflow-trainer-password']
+    containers: [
+      {
+        name: 'trainer'
+        image: '${image}/trainer:${imageTag}'
+        command: ['credit-trainer', 'bootstrap', '--data', '/data', '--grid', 'full']
+        env: [
+          { name: 'TRAINER_MLFLOW_TRACKING_URI', value: mlflowUrl }
+          { name: 'MLFLOW_TRACKING_USERNAME', value: 'trainer' }
+          { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-trainer-password' }
+        ]
+        resources: { cpu: json('4.0'), memory: '8Gi' }
+        volumeMounts: [{ volumeName: 'data', mountPath: '/data' }]
+      }
+    ]
+    volumes: [{ name: 'data', storageType: 'AzureFile', storageName: 'data' }]
+  })
 }
 
-resource ingest 'Microsoft.App/jobs@2024-03-01' = {
+// the owner loads the test applicants into the applicant store
+module ingest 'modules/job.bicep' = {
   name: 'ingest'
-  location: location
-  dependsOn: [acrPull, dataStorage, appDb]
-  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
-  properties: {
-    environmentId: environment.id
-    configuration: {
-      triggerType: 'Manual'
-      replicaTimeout: 3600
-      replicaRetryLimit: 1
-      manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 }
-      registries: [{ server: registryServer, identity: identity.id }]
-      secrets: [{ name: 'database-url', value: databaseUrl }]
-    }
-    template: {
-      containers: [
-        {
-          name: 'ingest'
-          image: '${image}/scoring-api:${imageTag}'
-          command: ['sh', '-c', 'credit-scoring-api migrate && credit-scoring-api ingest --data /data']
-          env: [{ name: 'SCORING_DATABASE_URL', secretRef: 'database-url' }]
-          resources: { cpu: json('1.0'), memory: '2Gi' }
-          volumeMounts: [{ volumeName: 'data', mountPath: '/data' }]
-        }
-      ]
-      volumes: [{ name: 'data', storageType: 'AzureFile', storageName: dataStorage.name }]
-    }
-  }
+  dependsOn: [mounts, migrate]
+  params: union(common, {
+    name: 'ingest'
+    keyVaultSecrets: ['postgres-admin-password']
+    containers: [
+      {
+        name: 'ingest'
+        image: '${image}/scoring-api:${imageTag}'
+        command: ['credit-scoring-api', 'ingest', '--data', '/data']
+        env: [
+          { name: 'SCORING_DATABASE_URL', value: ownerUrl }
+          { name: 'PGPASSWORD', secretRef: 'postgres-admin-password' }
+        ]
+        resources: { cpu: json('1.0'), memory: '2Gi' }
+        volumeMounts: [{ volumeName: 'data', mountPath: '/data' }]
+      }
+    ]
+    volumes: [{ name: 'data', storageType: 'AzureFile', storageName: 'data' }]
+  })
 }
 
 output scoringApiUrl string = scoring.outputs.url

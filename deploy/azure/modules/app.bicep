@@ -1,11 +1,15 @@
-// One Container App of the stack: image from the registry (pulled with the managed identity),
-// ingress (external for the scoring API and the dashboard, internal otherwise), health probes,
-// secrets, and HTTP scaling between minReplicas and maxReplicas.
+// One Container App of the stack: its own managed identity (pulls its image, reads only its own
+// Key Vault secrets), ingress (external for the scoring API and the dashboard, internal otherwise),
+// health probes, and HTTP scaling between minReplicas and maxReplicas. Secrets are Key Vault
+// references: env entries name them by their vault names (secretRef).
+// Container Apps have no setting for a read-only root filesystem, dropped capabilities or
+// no-new-privileges (compose sets all three): the images run as a non-root user (uid 10001).
 param name string
 param location string
 param environmentId string
-param identityId string
-param registryServer string
+param registryName string
+param registryResourceGroup string
+param keyVaultName string
 param image string
 param port int
 param external bool = false
@@ -13,8 +17,8 @@ param healthPath string = '/health'
 param readyPath string = '/ready'
 param command array = []
 param env array = []
-@secure()
-param secrets object = {}
+@description('The Key Vault secrets the app reads (vault names; env entries refer to them by these names)')
+param keyVaultSecrets array = []
 param minReplicas int = 1
 param maxReplicas int = 5
 param concurrentRequests int = 50
@@ -25,15 +29,26 @@ param volumeMounts array = []
 @description('SIGTERM to SIGKILL: the app finishes its requests and drains within it')
 param terminationGracePeriodSeconds int = 30
 
-resource app 'Microsoft.App/containerApps@2024-03-01' = {
+resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = {
+  name: registryName
+  scope: resourceGroup(registryResourceGroup)
+}
+
+module identity 'identity.bicep' = {
+  name: '${name}-identity'
+  params: { name: name, location: location, registryName: registryName, registryResourceGroup: registryResourceGroup, keyVaultName: keyVaultName, keyVaultSecrets: keyVaultSecrets }
+}
+
+resource app 'Microsoft.App/containerApps@2026-01-01' = {
   name: name
   location: location
   identity: {
     type: 'UserAssigned'
-    userAssignedIdentities: { '${identityId}': {} }
+    userAssignedIdentities: { '${identity.outputs.id}': {} }
   }
   properties: {
     managedEnvironmentId: environmentId
+    workloadProfileName: 'Consumption'
     configuration: {
       ingress: {
         external: external
@@ -42,9 +57,9 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
         allowInsecure: false
       }
       registries: [
-        { server: registryServer, identity: identityId }
+        { server: registry.properties.loginServer, identity: identity.outputs.id }
       ]
-      secrets: [for secret in items(secrets): { name: secret.key, value: secret.value }]
+      secrets: identity.outputs.secretRefs
     }
     template: {
       terminationGracePeriodSeconds: terminationGracePeriodSeconds
@@ -53,7 +68,8 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
           name: name
           image: image
           command: empty(command) ? null : command
-          env: env
+          // AZURE_CLIENT_ID: the Azure SDK (MLflow's blob store) signs in as this app's identity
+          env: concat(env, [{ name: 'AZURE_CLIENT_ID', value: identity.outputs.clientId }])
           resources: { cpu: json(cpu), memory: memory }
           volumeMounts: volumeMounts
           probes: [
@@ -76,3 +92,4 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
 
 output fqdn string = app.properties.configuration.ingress.fqdn
 output url string = 'https://${app.properties.configuration.ingress.fqdn}'
+output principalId string = identity.outputs.principalId
