@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import polars as pl
+import sqlalchemy as sa
 import typer
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -27,13 +28,35 @@ def serve(
 
 
 @app.command()
-def migrate() -> None:
-    """Create or upgrade the monitor's tables (Alembic; the scoring API's tables are its own)."""
+def migrate(
+    service_role: Annotated[
+        str | None,
+        typer.Option(help="Then make this the login the monitor runs with (Postgres), with only what it needs"),
+    ] = None,
+    service_password: Annotated[
+        str | None, typer.Option(envvar="SERVICE_ROLE_PASSWORD", help="Its password", show_default=False)
+    ] = None,
+) -> None:
+    """Create or upgrade the monitor's tables (Alembic; the scoring API's tables are its own), as the
+    database's owner."""
+    from credit_core.database import grant_service_role
+
     from credit_monitor.config import Settings
+    from credit_monitor.db import SERVICE_PRIVILEGES
     from credit_monitor.db import migrate as run_migrations
 
-    run_migrations(Settings().database_url)
+    url = Settings().database_url
+    run_migrations(url)
     typer.echo("monitor tables are up to date", err=True)
+    if service_role:
+        try:
+            grant_service_role(url, service_role, service_password or "", SERVICE_PRIVILEGES)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--service-role") from error
+        except sa.exc.ProgrammingError as error:  # predictions or outcomes missing
+            typer.echo(f"error: {error.orig}: migrate the scoring API first", err=True)
+            raise typer.Exit(1) from error
+        typer.echo(f"role {service_role} may: {SERVICE_PRIVILEGES}", err=True)
 
 
 def _application(path: Path, which: str) -> pl.DataFrame:

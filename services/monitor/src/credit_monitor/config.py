@@ -55,6 +55,12 @@ class Settings(ServiceSettings, DatabaseSettings, DriftSettings):
     model_config = SettingsConfigDict(env_prefix="MONITOR_", frozen=True, extra="forbid")
 
     reload_interval: float = Field(default=60.0, ge=0)
+    # officers' overrides (GET /v1/overrides/summary): a version whose decisions of the last
+    # override_window_days were changed more often than this shows as an alert (from
+    # override_min_decisions decisions on)
+    override_alert_rate: float = Field(default=0.1, gt=0, le=1)
+    override_window_days: int = Field(default=30, ge=1)
+    override_min_decisions: int = Field(default=20, ge=1)
     max_body_bytes: int = Field(default=100_000, ge=1_000)
     # where HTML reports go: a folder, or s3://bucket/prefix (with s3_endpoint_url for MinIO)
     reports: str = "data/drift-reports"

@@ -15,7 +15,15 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 from credit_core import database
-from credit_core.contracts.decisions import DecisionFacts, DecisionRecord, OutcomeRecord
+from credit_core.contracts.decisions import (
+    OVERRIDE_REASONS,
+    DecisionFacts,
+    DecisionRecord,
+    OutcomeRecord,
+    OverrideRate,
+    OverrideRecord,
+    OverrideSummary,
+)
 from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -68,6 +76,18 @@ drift_columns = sa.Table(
 )
 
 
+# What the monitor's own login may do (`credit-monitor migrate --service-role`): write its drift
+# runs, read the decisions and outcomes (it never writes them)
+SERVICE_PRIVILEGES = {
+    VERSION_TABLE: "SELECT",  # serve checks the schema is at head
+    "drift_runs": "SELECT, INSERT, UPDATE",
+    "drift_columns": "SELECT, INSERT",
+    "predictions": "SELECT",
+    "outcomes": "SELECT",
+    "overrides": "SELECT",
+}
+
+
 def migrate(url: str) -> None:
     """The monitor's tables to the latest revision (its own version table)."""
     database.migrate(url, Path(__file__).parent / "migrations")
@@ -88,6 +108,60 @@ def _reflected(engine: sa.Engine, name: str, contract: type[BaseModel]) -> sa.Ta
     if missing:
         raise PredictionLogMissingError(f"{name} lacks {', '.join(sorted(missing))}: migrate the scoring API")
     return table
+
+
+def override_summary(engine: sa.Engine, since: datetime, alert_rate: float, min_decisions: int) -> OverrideSummary:
+    """Per model version: decisions scored since ``since`` and how many officers changed; per
+    reason: how many overrides of those decisions gave it."""
+    decisions = _reflected(engine, "predictions", DecisionRecord)
+    changes = _reflected(engine, "overrides", OverrideRecord)
+    window = (
+        sa.select(decisions.c.request_id, decisions.c.model_version).where(decisions.c.scored_at >= since).subquery()
+    )
+    per_version = sa.select(window.c.model_version, sa.func.count().label("decisions")).group_by(window.c.model_version)
+    joined = changes.join(window, changes.c.request_id == window.c.request_id)
+    overridden = (
+        sa.select(
+            window.c.model_version,
+            sa.func.count(sa.distinct(changes.c.request_id)).label("overridden"),
+            *(
+                sa.func.count(sa.distinct(sa.case((changes.c.from_decision == a, changes.c.request_id)))).label(
+                    f"{a}_{b}"
+                )
+                for a, b in (("refused", "granted"), ("granted", "refused"))
+            ),
+        )
+        .select_from(joined)
+        .group_by(window.c.model_version)
+    )
+    reasons = sa.select(changes.c.reason, sa.func.count().label("n")).select_from(joined).group_by(changes.c.reason)
+    with engine.connect() as connection:
+        counts = {r.model_version: r.decisions for r in connection.execute(per_version)}
+        changed = {r.model_version: r for r in connection.execute(overridden)}
+        given = {r.reason: r.n for r in connection.execute(reasons)}
+    versions = []
+    for version in sorted(counts, key=lambda v: (len(v), v)):
+        row, n = changed.get(version), counts[version]
+        rate = (row.overridden if row else 0) / n
+        versions.append(
+            OverrideRate(
+                model_version=version,
+                decisions=n,
+                overridden=row.overridden if row else 0,
+                rate=rate,
+                refused_to_granted=row.refused_granted if row else 0,
+                granted_to_refused=row.granted_refused if row else 0,
+                above_alert=n >= min_decisions and rate > alert_rate,
+            )
+        )
+    return OverrideSummary(
+        since=since,
+        alert_rate=alert_rate,
+        min_decisions=min_decisions,
+        versions=versions,
+        reasons={reason: given.get(reason, 0) for reason in OVERRIDE_REASONS},
+        alert=any(v.above_alert for v in versions),
+    )
 
 
 def prediction_window(

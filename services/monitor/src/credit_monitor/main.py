@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from credit_monitor.config import Settings
 from credit_monitor.db import migrate
 from credit_monitor.reports import ReportStore
-from credit_monitor.routes import drift, health
+from credit_monitor.routes import drift, health, overrides
 from credit_monitor.runner import Monitor
 
 log = logging.getLogger("credit_monitor")
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     http.install(
         app, max_body_bytes=settings.max_body_bytes, metrics=HTTP_METRICS, cors_origins=settings.cors_origins, log=log
     )
-    for router in (health.router, drift.router):
+    for router in (health.router, drift.router, overrides.router):
         app.include_router(router)
     check_access(app, settings)  # someone may call it, and every route says who
     return app

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from credit_core import database
 from credit_core.contracts.access import AccessRecord
 from credit_core.contracts.applicants import ApplicantRecord
-from credit_core.contracts.decisions import DecisionRecord, OutcomeRecord
+from credit_core.contracts.decisions import DecisionRecord, OutcomeRecord, OverrideRecord
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from sqlalchemy.dialects import postgresql, sqlite
@@ -104,6 +104,15 @@ outcomes = sa.Table(
     sa.Index("ix_outcomes_request_id", "request_id", unique=True),
 )
 
+overrides = sa.Table(
+    "overrides",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    *columns_of(OverrideRecord),
+    sa.Index("ix_overrides_request_id", "request_id"),
+    sa.Index("ix_overrides_overridden_at", "overridden_at"),
+)
+
 access_log = sa.Table(
     "access_log",
     metadata,
@@ -118,6 +127,18 @@ def insert_ignoring_duplicates(engine: sa.Engine, table: sa.Table, key: str) -> 
     """An INSERT that skips rows whose ``key`` (a unique column) is already there."""
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+
+
+# What the scoring API's own login may do (`credit-scoring-api migrate --service-role`): score and
+# record, read the store; the owner (migrations, ingest, purge, erase) does the rest
+SERVICE_PRIVILEGES = {
+    "alembic_version": "SELECT",  # serve checks the schema is at head
+    "predictions": "SELECT, INSERT",
+    "outcomes": "SELECT, INSERT",
+    "applicants": "SELECT",
+    "access_log": "SELECT, INSERT",  # the insert returns its id
+    "overrides": "SELECT, INSERT",  # an override is added beside the decision, never changed
+}
 
 
 def migrate(url: str) -> None:

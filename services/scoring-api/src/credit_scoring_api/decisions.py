@@ -1,5 +1,5 @@
 """Deciding one application: validated request -> features -> compiled model -> the score answered
-and the decision record logged."""
+(with the principal reasons of a refusal) and the decision record logged."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from credit_core.contracts.decisions import DecisionRecord, RawInput, Score, Source
+import polars as pl
+from credit_core.contracts.decisions import Decision, DecisionRecord, PrincipalReason, RawInput, Score, Source
 from credit_core.model_store import LoadedModel
+from credit_core.reasons import ReasonFinder
+from credit_core.registry import REFERENCE_FILE
 from credit_core.scoring import request_features
 from fastapi import HTTPException, status
 
@@ -17,6 +20,26 @@ from credit_scoring_api import telemetry
 from credit_scoring_api.spool import DecisionSpool, SpoolBrokenError, SpoolFullError
 
 RETRY_AFTER = "5"  # seconds a client is asked to wait when the spool cannot take a decision now
+
+
+def reason_finder(model: LoadedModel) -> ReasonFinder:
+    """What a version needs to give reasons (built once per version, before it is served): a
+    version without a reference sample is refused, since its refusals could not be explained."""
+    path = model.artifacts / REFERENCE_FILE
+    if not path.exists():
+        raise ValueError(f"version {model.version} has no reference sample ({REFERENCE_FILE}): no reasons to give")
+    return ReasonFinder.build(model.compiled, pl.read_parquet(path))
+
+
+def judged(features: dict[str, Any], model: LoadedModel) -> tuple[float, Decision, list[PrincipalReason] | None]:
+    """Probability, decision and, for a refusal, its principal reasons."""
+    row = model.compiled.row(features)
+    probability = float(model.compiled.probabilities(row[None, :])[0])
+    decision = model.compiled.decision(probability)
+    if decision == "granted":
+        return probability, decision, None
+    finder: ReasonFinder = model.extra
+    return probability, decision, [PrincipalReason.model_construct(**r) for r in finder.reasons(row)]
 
 
 def decide(
@@ -30,8 +53,7 @@ def decide(
     """The score of one raw application (and its history rows), and its decision record."""
     started = time.perf_counter()
     _, features = request_features(application, history)
-    probability = model.compiled.probability_of(features)
-    decision = model.compiled.decision(probability)
+    probability, decision, reasons = judged(features, model)
     telemetry.DECISIONS.labels(decision, model.version).inc()
     record = DecisionRecord.model_construct(  # built from validated parts: no second validation
         request_id=uuid.uuid4().hex,
@@ -46,6 +68,8 @@ def decide(
         latency_ms=(time.perf_counter() - started) * 1e3,
         client=client,
         on_behalf_of=on_behalf_of,
+        reasons=reasons,
+        reason_catalogue=None if reasons is None else model.extra.catalogue.version,
         raw_input=RawInput.model_construct(
             application={k: v for k, v in application.items() if v is not None}, history=history
         ),

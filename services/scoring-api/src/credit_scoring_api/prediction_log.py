@@ -26,6 +26,7 @@ import psycopg
 import sqlalchemy as sa
 from credit_core.contracts.decisions import DecisionFacts, DecisionRecord
 from credit_core.database import database_status
+from pydantic import BaseModel
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from credit_scoring_api import telemetry
@@ -47,13 +48,20 @@ TIMES = {
     for name, info in DecisionFacts.model_fields.items()
     if datetime in (info.annotation, *get_args(info.annotation))
 }
+DOCUMENTS = {name for name in FACTS if isinstance(predictions.c[name].type, sa.JSON)}  # facts that are JSON (reasons)
 
 
 def encode(record: DecisionRecord) -> bytes:
     """A decision record as it is spooled."""
     facts = {name: getattr(record, name) for name in FACTS}
     raw_input = None if record.raw_input is None else dict(record.raw_input)
-    return SEPARATOR.join((orjson.dumps(facts), orjson.dumps(raw_input), orjson.dumps(record.features)))
+    return SEPARATOR.join((orjson.dumps(facts, default=_plain), orjson.dumps(raw_input), orjson.dumps(record.features)))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):  # a principal reason
+        return value.model_dump()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def decode(payload: bytes) -> tuple[dict[str, Any], str, str]:
@@ -215,7 +223,11 @@ class PredictionLogDrainer:
     def _copy_rows(cursor: psycopg.Cursor[Any], table: str, rows: list[tuple[dict[str, Any], str, str]]) -> None:
         with cursor.copy(f"COPY {table} ({NAMES}) FROM STDIN") as copy:
             for facts, raw_input, features in rows:
-                copy.write_row((*(facts.get(c) for c in FACTS), raw_input, features))  # older records lack newer facts
+                values = (
+                    orjson.dumps(facts[c]).decode() if c in DOCUMENTS and facts.get(c) is not None else facts.get(c)
+                    for c in FACTS
+                )
+                copy.write_row((*values, raw_input, features))  # older records lack newer facts
 
     def _insert(self, connection: sa.Connection, rows: list[tuple[dict[str, Any], str, str]]) -> int:
         """SQLite (the embedded default): insert, ignoring request ids already there."""

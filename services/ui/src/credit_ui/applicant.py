@@ -1,25 +1,30 @@
 """The applicant page: find an applicant in the store (as you type) or fill in a new application;
-then the score and decision, the reasons both ways, the counter-offer when refused, the applicant
-against the reference population, and what-if changes scored without being logged."""
+then the score and decision with its principal reasons, the decision record (where an officer
+overrides it and downloads the notice to a refused applicant), the reasons both ways, the
+counter-offer when refused, the applicant against the reference population, and what-if changes
+scored without being logged."""
 
 from __future__ import annotations
 
 import bisect
 import math
+import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import streamlit as st
 from credit_core.catalogue import YEAR_DAYS
 from credit_core.contracts.access import ACCESS_REASONS
 from credit_core.contracts.applicants import ApplicantIds, StoredApplicant
-from credit_core.contracts.decisions import Score
+from credit_core.contracts.decisions import OVERRIDE_REASONS, DecisionWithOverrides, Score
 from credit_core.contracts.explanations import CounterOffer, Explanation, Population, Reason
+from credit_core.reason_codes import reason_catalogue
 
 from credit_ui import charts
 from credit_ui.client import Answer, Services
 from credit_ui.form import application_form
-from credit_ui.i18n import number, percent, t
+from credit_ui.i18n import LANGUAGES, number, percent, t
 from credit_ui.labels import group_label, label, short, value_text
 
 M = TypeVar("M")
@@ -125,6 +130,14 @@ def _decision(result: Score, language: str) -> None:
     distance = number(abs(probability - threshold) * 100, language, 1)
     right.write(t("distance", language, distance=distance, side=side))
     right.caption(t("model_version", language, version=result.model_version))
+    if result.reasons:  # what the applicant is told: the codes against applicants granted near the cut-off
+        catalogue = reason_catalogue()
+        right.markdown(f"**{t('principal_reasons', language)}**")
+        right.markdown(
+            "\n".join(
+                f"{i}. {catalogue.get(r.code).text(language)} ({r.code})" for i, r in enumerate(result.reasons, 1)
+            )
+        )
 
 
 def reason_text(reason: Reason, language: str) -> str:
@@ -390,9 +403,94 @@ def _what_if(services: Services, case: dict[str, Any], version: str, language: s
             right.write(f"{arrow} {reason_text(reason, language)}")
 
 
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _record(services: Services, case: dict[str, Any], language: str) -> None:
+    """The decision record (the model's decision and the officers' overrides), an override form,
+    and the notice to the applicant while the decision that stands is a refusal."""
+    result: Score = case["score"]
+    path = f"/v1/decisions/{result.request_id}"
+
+    def fetch() -> Answer[DecisionWithOverrides]:
+        answer = services.scoring.call("GET", path, DecisionWithOverrides)
+        for _ in range(10):  # a decision answered a moment ago may still be on its way to the database
+            if answer.status != 404:
+                break
+            time.sleep(0.2)
+            answer = services.scoring.call("GET", path, DecisionWithOverrides)
+        return answer
+
+    record = _once(case, "record", fetch)
+    with st.expander(t("record_title", language), expanded=bool(record.ok and record.value.overrides)):
+        if not record.ok:
+            case.pop("record")
+            problem(record, "scoring", language)
+            return
+        decided = record.value
+        st.write(
+            t(
+                "record_model",
+                language,
+                version=decided.model_version,
+                decision=t(decided.decision, language),
+                when=_when(decided.scored_at),
+            )
+        )
+        for change in decided.overrides:
+            st.write(
+                t(
+                    "record_override",
+                    language,
+                    by=change.by,
+                    before=t(change.from_decision, language),
+                    after=t(change.to_decision, language),
+                    when=_when(change.overridden_at),
+                    reason=t(f"override_{change.reason}", language),
+                    comment=change.comment or "—",
+                )
+            )
+        st.markdown(f"**{t('record_final', language, decision=t(decided.final_decision, language))}**")
+        other = "granted" if decided.final_decision == "refused" else "refused"
+        with st.form("override", clear_on_submit=True):
+            st.markdown(
+                f"**{t('override_title', language)}**: {t('override_to', language, decision=t(other, language))}"
+            )
+            reason = st.selectbox(
+                t("override_reason", language), OVERRIDE_REASONS, format_func=lambda r: t(f"override_{r}", language)
+            )
+            comment = st.text_area(t("override_comment", language), max_chars=1000)
+            if st.form_submit_button(t("override_submit", language)):
+                body = {"decision": other, "reason": reason, "comment": comment.strip()}
+                made = services.scoring.call("POST", f"{path}/overrides", DecisionWithOverrides, json=body)
+                if made.ok:
+                    case["record"] = made
+                    st.success(t("override_done", language))
+                    st.rerun()
+                problem(made, "scoring", language)
+        if decided.final_decision == "refused":
+            for code, name in LANGUAGES.items():
+                notice = _once(case, f"notice-{code}", _notice(services, path, code))
+                if notice.ok:
+                    st.download_button(
+                        t("notice_download", language, name=name),
+                        notice.value,
+                        file_name=f"notice-{result.request_id}-{code}.html",
+                        mime="text/html",
+                        key=f"notice-{code}",
+                        on_click="ignore",  # a download changes nothing on the page: no rerun
+                    )
+
+
+def _notice(services: Services, path: str, language: str) -> Callable[[], Answer[str]]:
+    return lambda: services.scoring.text("GET", f"{path}/notice", params={"language": language})
+
+
 def show_case(services: Services, case: dict[str, Any], language: str) -> None:
     result: Score = case["score"]
     _decision(result, language)
+    _record(services, case, language)
     version = result.model_version
     params = {"top": 5, "model_version": version}
     explanation = _once(

@@ -36,6 +36,50 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Le service {service} a refusé la demande.",
     },
     "model_version": {"en": "Model version {version}", "fr": "Version du modèle {version}"},
+    "principal_reasons": {"en": "Principal reasons for the refusal", "fr": "Principales raisons du refus"},
+    "overrides": {"en": "Officers' overrides", "fr": "Décisions modifiées par les chargés de crédit"},
+    "override_alert": {
+        "en": "Officers changed {rate} of version {version}'s decisions (alert above {alert})",
+        "fr": "Les chargés ont modifié {rate} des décisions de la version {version} (alerte au-delà de {alert})",
+    },
+    "override_window": {
+        "en": "Decisions scored since {since}; alert above {alert}",
+        "fr": "Décisions prises depuis le {since} ; alerte au-delà de {alert}",
+    },
+    "model_version_column": {"en": "Model version", "fr": "Version du modèle"},
+    "decisions_column": {"en": "Decisions", "fr": "Décisions"},
+    "overridden_column": {"en": "Overridden", "fr": "Modifiées"},
+    "override_rate_column": {"en": "Override rate", "fr": "Taux de modification"},
+    "refused_to_granted": {"en": "Refused → granted", "fr": "Refusé → accordé"},
+    "granted_to_refused": {"en": "Granted → refused", "fr": "Accordé → refusé"},
+    "override_reason_column": {"en": "Reason", "fr": "Motif"},
+    "override_additional-information": {"en": "Additional information", "fr": "Informations complémentaires"},
+    "override_verified-income": {"en": "Income or employment verified", "fr": "Revenus ou emploi vérifiés"},
+    "override_existing-relationship": {"en": "Existing relationship", "fr": "Relation existante"},
+    "override_policy-exception": {"en": "Documented policy exception", "fr": "Exception à la politique documentée"},
+    "override_suspected-fraud": {"en": "Suspected fraud", "fr": "Suspicion de fraude"},
+    "override_affordability-concern": {"en": "Affordability concern", "fr": "Doute sur la capacité de remboursement"},
+    "override_data-error": {"en": "An input was wrong", "fr": "Une donnée était erronée"},
+    "override_title": {"en": "Override this decision", "fr": "Modifier cette décision"},
+    "override_to": {"en": "Change the decision to: {decision}", "fr": "Changer la décision en : {decision}"},
+    "override_reason": {"en": "Reason", "fr": "Motif"},
+    "override_comment": {
+        "en": "Comment (what you saw, at least 10 characters)",
+        "fr": "Commentaire (ce que vous avez constaté, 10 caractères au moins)",
+    },
+    "override_submit": {"en": "Record the override", "fr": "Enregistrer la modification"},
+    "override_done": {"en": "Override recorded", "fr": "Modification enregistrée"},
+    "record_title": {"en": "Decision record", "fr": "Dossier de la décision"},
+    "record_model": {
+        "en": "Model version {version} decided: {decision} ({when})",
+        "fr": "La version {version} du modèle a décidé : {decision} ({when})",
+    },
+    "record_override": {
+        "en": "{by} changed it from {before} to {after} ({when}): {reason} — “{comment}”",
+        "fr": "{by} l'a changée de {before} en {after} ({when}) : {reason} — « {comment} »",
+    },
+    "record_final": {"en": "The decision that stands: {decision}", "fr": "La décision retenue : {decision}"},
+    "notice_download": {"en": "Notice to the applicant ({name})", "fr": "Lettre au demandeur ({name})"},
     "towards_default": {"en": "Raises the risk", "fr": "Augmente le risque"},
     "towards_repayment": {"en": "Lowers the risk", "fr": "Diminue le risque"},
     "reason": {
@@ -73,6 +117,52 @@ TEXT: dict[str, dict[str, str]] = {
     "cost_everyone": {
         "en": "Accept everyone: {accept}; refuse everyone: {refuse}",
         "fr": "Tout accepter : {accept} ; tout refuser : {refuse}",
+    },
+    "auc_interval": {"en": "AUC, 95% interval", "fr": "AUC, intervalle à 95 %"},
+    "cost_interval": {"en": "Cost per 1,000, 95% interval", "fr": "Coût pour 1 000, intervalle à 95 %"},
+    "parity_ratio": {"en": "Lowest approval ratio", "fr": "Plus faible rapport d'acceptation"},
+    "calibration": {"en": "Calibration", "fr": "Calibration"},
+    "calibration_caption": {
+        "en": "Method {method}, chosen on out-of-fold scores. Expected calibration error on the hold-out: {before} "
+        "before calibration, {after} served. Mean predicted {predicted} against {observed} observed.",
+        "fr": "Méthode {method}, choisie sur les scores hors pli. Erreur de calibration attendue sur le test : {before} "
+        "avant calibration, {after} en service. Probabilité moyenne {predicted} contre {observed} observé.",
+    },
+    "perfect": {"en": "perfect", "fr": "parfait"},
+    "predicted_axis": {"en": "Mean predicted probability", "fr": "Probabilité moyenne prédite"},
+    "observed_axis": {"en": "Observed default rate", "fr": "Taux de défaut observé"},
+    "fairness": {"en": "Fairness on the hold-out", "fr": "Équité sur l'échantillon de test"},
+    "fairness_caption": {
+        "en": "Approval-rate ratio: lowest group over highest (groups of 50 or more; 0.8 is the usual four-fifths "
+        "line). Equalized-odds difference: the largest gap in refusal rates among good payers or among defaulters. "
+        "Trained without: {excluded}.",
+        "fr": "Rapport d'acceptation : groupe le plus bas sur le plus haut (groupes de 50 et plus ; 0,8 est la règle "
+        "usuelle des quatre cinquièmes). Écart d'égalité des chances : le plus grand écart de taux de refus parmi les "
+        "bons payeurs ou parmi les défaillants. Entraîné sans : {excluded}.",
+    },
+    "nothing": {"en": "nothing", "fr": "rien"},
+    "attribute": {"en": "Attribute", "fr": "Attribut"},
+    "group": {"en": "Group", "fr": "Groupe"},
+    "applicants": {"en": "Applicants", "fr": "Demandeurs"},
+    "approval_rate": {"en": "Approval rate", "fr": "Taux d'acceptation"},
+    "default_rate_granted": {"en": "Defaults among granted", "fr": "Défauts parmi les acceptés"},
+    "false_refusal_rate": {"en": "Good payers refused", "fr": "Bons payeurs refusés"},
+    "missed_default_rate": {"en": "Defaulters granted", "fr": "Défaillants acceptés"},
+    "eo_difference": {"en": "Equalized-odds difference", "fr": "Écart d'égalité des chances"},
+    "monotone": {"en": "Monotone constraints", "fr": "Contraintes monotones"},
+    "monotone_caption": {
+        "en": "The risk may only rise with: {up}. It may only fall with: {down}.",
+        "fr": "Le risque ne peut que monter avec : {up}. Il ne peut que baisser avec : {down}.",
+    },
+    "scorecard": {"en": "Scorecard (points)", "fr": "Grille de score (points)"},
+    "scorecard_caption": {
+        "en": "600 points at odds of 50 good payers to one defaulter; 20 more points double the odds.",
+        "fr": "600 points pour 50 bons payeurs par défaillant ; 20 points de plus doublent la cote.",
+    },
+    "documentation": {"en": "Model documentation", "fr": "Documentation du modèle"},
+    "documentation_download": {
+        "en": "Download the model documentation (HTML)",
+        "fr": "Télécharger la documentation du modèle (HTML)",
     },
     "importance": {"en": "What drives the model (mean |SHAP|)", "fr": "Ce qui pèse dans le modèle (|SHAP| moyen)"},
     "drift_status": {"en": "Drift status", "fr": "État de la dérive"},

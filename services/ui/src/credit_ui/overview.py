@@ -9,9 +9,10 @@ import io
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
+from credit_core.contracts.decisions import OverrideSummary
 from credit_core.contracts.drift import Run, Summary
 from credit_core.contracts.explanations import GlobalImportance
-from credit_core.contracts.model_card import ModelInfo
+from credit_core.contracts.model_card import ModelCard, ModelInfo
 
 from credit_ui import charts
 from credit_ui.applicant import problem
@@ -101,11 +102,18 @@ def model_page(services: Services, language: str) -> None:
                 t("holdout_cost", language): round(c.holdout_cost_per_1000, 1),
                 t("threshold", language): round(c.threshold, 4),
                 t("refusal_rate", language): round(c.holdout_refusal_rate, 4),
+                t("auc_interval", language): _interval(c.holdout_auc_low, c.holdout_auc_high, 3),
+                t("cost_interval", language): _interval(c.holdout_cost_per_1000_low, c.holdout_cost_per_1000_high, 0),
+                t("parity_ratio", language): None
+                if c.fairness_min_parity_ratio is None
+                else round(c.fairness_min_parity_ratio, 3),
                 t("fit_seconds", language): round(c.fit_seconds, 1),
             }
             for c in card.candidates
         ]
         st.dataframe(rows, hide_index=True)
+        _model_risk(card, language)
+        _documentation(services, model.version, language)
     importance = services.explainer.call("GET", "/v1/explanations/global", GlobalImportance, params={"top": 15})
     if not importance.ok:
         problem(importance, "explainer", language)
@@ -120,6 +128,98 @@ def model_page(services: Services, language: str) -> None:
         ),
         width="stretch",
     )
+
+
+def _interval(low: float | None, high: float | None, decimals: int) -> str:
+    return "" if low is None or high is None else f"{low:.{decimals}f} – {high:.{decimals}f}"
+
+
+def _model_risk(card: ModelCard, language: str) -> None:
+    """What a model-risk reviewer reads: calibration, fairness, constraints, the scorecard."""
+    if card.calibration is not None:
+        c = card.calibration
+        st.subheader(t("calibration", language))
+        st.altair_chart(charts.reliability(c.reliability_predicted, c.reliability_observed, language), width="stretch")
+        st.caption(
+            t(
+                "calibration_caption",
+                language,
+                method=c.method,
+                before=number(c.holdout_ece_uncalibrated, language, 4),
+                after=number(c.holdout_ece, language, 4),
+                predicted=percent(c.mean_predicted, language),
+                observed=percent(c.observed_rate, language),
+            )
+        )
+    if card.fairness is not None:
+        st.subheader(t("fairness", language))
+        excluded = ", ".join(card.fairness.excluded_attributes) or t("nothing", language)
+        st.caption(t("fairness_caption", language, excluded=excluded))
+        st.table(
+            [
+                {
+                    t("attribute", language): s.attribute,
+                    t("parity_ratio", language): ""
+                    if s.demographic_parity_ratio is None
+                    else f"{s.demographic_parity_ratio:.3f}",
+                    t("eo_difference", language): ""
+                    if s.equalized_odds_difference is None
+                    else f"{s.equalized_odds_difference:.3f}",
+                }
+                for s in card.fairness.summary
+            ]
+        )
+        st.dataframe(
+            [
+                {
+                    t("attribute", language): g.attribute,
+                    t("group", language): g.group,
+                    t("applicants", language): g.applicants,
+                    t("approval_rate", language): percent(g.approval_rate, language),
+                    t("default_rate_granted", language): percent(g.default_rate_granted, language),
+                    t("false_refusal_rate", language): percent(g.false_refusal_rate, language),
+                    t("missed_default_rate", language): percent(g.missed_default_rate, language),
+                    t("holdout_cost", language): number(g.cost_per_1000, language),
+                }
+                for g in card.fairness.groups
+            ],
+            hide_index=True,
+        )
+    if card.monotone_constraints:
+        st.subheader(t("monotone", language))
+        up = [n for n, d in card.monotone_constraints.items() if d == "up"]
+        down = [n for n, d in card.monotone_constraints.items() if d == "down"]
+        st.caption(
+            t(
+                "monotone_caption",
+                language,
+                up=", ".join(short(label(n, language)) for n in up),
+                down=", ".join(short(label(n, language)) for n in down),
+            )
+        )
+    if card.scorecard:
+        st.subheader(t("scorecard", language))
+        st.caption(t("scorecard_caption", language))
+        st.dataframe([row.model_dump() for row in card.scorecard], hide_index=True)
+
+
+def _documentation(services: Services, version: str, language: str) -> None:
+    """The version's generated documentation: to download (it opens in a browser) and to read here."""
+    st.subheader(t("documentation", language))
+    document = services.scoring.text("GET", "/v1/model/documentation")
+    if not document.ok:
+        problem(document, "scoring", language)
+        return
+    st.download_button(
+        t("documentation_download", language),
+        document.value,
+        file_name=f"model-documentation-v{version}.html",
+        mime="text/html",
+        key="documentation",
+        on_click="ignore",
+    )
+    with st.expander(t("documentation", language)):
+        components.html(sandboxed(document.value), height=700)
 
 
 def _performance(run: Run, language: str) -> None:
@@ -155,16 +255,66 @@ def _performance(run: Run, language: str) -> None:
 
 
 def monitoring_page(services: Services, language: str) -> None:
-    st.header(t("drift_status", language))
-    summary = services.monitor.call("GET", "/v1/drift/summary", Summary)
+    if _drift(services, language):  # the monitor answered
+        _overrides(services, language)
+
+
+def _overrides(services: Services, language: str) -> None:
+    """How often officers change the model's decisions, per version and per reason."""
+    st.header(t("overrides", language))
+    summary = services.monitor.call("GET", "/v1/overrides/summary", OverrideSummary)
     if not summary.ok:
         problem(summary, "monitor", language)
         return
     data = summary.value
+    rate = percent(data.alert_rate, language)
+    for version in data.versions:
+        if version.above_alert:
+            st.warning(
+                t(
+                    "override_alert",
+                    language,
+                    version=version.model_version,
+                    rate=percent(version.rate, language),
+                    alert=rate,
+                )
+            )
+    st.caption(t("override_window", language, since=f"{data.since:%Y-%m-%d}", alert=rate))
+    # tables, not data frames: a few rows, to read (and printed as text)
+    columns = ("model_version_column", "decisions_column", "overridden_column", "override_rate_column")
+    headers = [t(c, language) for c in (*columns, "refused_to_granted", "granted_to_refused")]
+    rows = [
+        [
+            v.model_version,
+            v.decisions,
+            v.overridden,
+            percent(v.rate, language),
+            v.refused_to_granted,
+            v.granted_to_refused,
+        ]
+        for v in data.versions
+    ]
+    st.table(pd.DataFrame(rows, columns=headers).set_index(headers[0]))
+    reason_column = t("override_reason_column", language)
+    st.table(
+        pd.DataFrame(
+            {reason_column: [t(f"override_{r}", language) for r in data.reasons], "n": list(data.reasons.values())}
+        ).set_index(reason_column)
+    )
+
+
+def _drift(services: Services, language: str) -> bool:
+    """The drift status, trend and latest run; False when the monitor did not answer."""
+    st.header(t("drift_status", language))
+    summary = services.monitor.call("GET", "/v1/drift/summary", Summary)
+    if not summary.ok:
+        problem(summary, "monitor", language)
+        return False
+    data = summary.value
     latest = data.latest
     if latest is None:
         st.info(t("no_run", language))
-        return
+        return True
     st.subheader(f"{STATUS_ICONS.get(data.status, '')} {t('status_' + data.status, language)}")
     st.write(t("status_advice_" + data.status, language))
     if language != "en" and data.reasons:
@@ -202,6 +352,7 @@ def monitoring_page(services: Services, language: str) -> None:
     if report.ok:
         with st.expander(t("report", language)):
             components.html(sandboxed(report.value), height=700)
+    return True
 
 
 def sandboxed(page: str) -> str:

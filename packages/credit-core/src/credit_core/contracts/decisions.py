@@ -5,6 +5,7 @@ log's table is derived from these fields (``credit_scoring_api.db``), so a field
 one Alembic migration) reaches the table, the writer and the reader at once.
 """
 
+import typing
 from datetime import datetime
 from typing import Any, Literal
 
@@ -15,6 +16,22 @@ from credit_core.schema import MAX_ID
 Decision = Literal["granted", "refused"]
 Source = Literal["api", "batch", "batch-csv", "store"]
 REQUEST_ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class PrincipalReason(BaseModel):
+    """One principal reason for a refusal (``credit_core.reasons``): a code of the catalogue."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(description="Reason code (credit_core/reason_codes.json)")
+    text: str = Field(description="The reason in plain English (the catalogue has it in French too)")
+    impact: float = Field(
+        description="How much the log-odds of default fall, on average, when this characteristic is as "
+        "for the applicants granted closest to the cut-off"
+    )
+
+
+REASONS_DESCRIPTION = "Refused: up to four principal reasons, the largest first; None when granted"
 
 
 class Score(BaseModel):
@@ -28,6 +45,8 @@ class Score(BaseModel):
     model_version: str
     request_id: str
     scored_at: datetime
+    reasons: list[PrincipalReason] | None = Field(default=None, description=REASONS_DESCRIPTION)
+    reason_catalogue: str | None = Field(default=None, description="Version of the reason-code catalogue")
 
 
 class BatchScores(BaseModel):
@@ -55,6 +74,10 @@ class DecisionFacts(BaseModel):
         default=None, max_length=100, description="The person the client asked for (the dashboard's user)"
     )
     erased_at: datetime | None = Field(default=None, description="When the applicant's inputs were erased (on request)")
+    reasons: list[PrincipalReason] | None = Field(default=None, description=REASONS_DESCRIPTION)
+    reason_catalogue: str | None = Field(
+        default=None, max_length=20, description="Version of the reason-code catalogue the reasons come from"
+    )
 
 
 class RawInput(BaseModel):
@@ -78,7 +101,83 @@ class Replay(BaseModel):
     replayed_probability: float
     stored_decision: Decision
     replayed_decision: Decision
-    matches: bool = Field(description="Same decision and probabilities equal to 1e-12")
+    stored_reasons: list[str] = Field(description="The principal reasons' codes recorded with the decision")
+    replayed_reasons: list[str]
+    matches: bool = Field(description="Same decision, probabilities equal to 1e-12 and the same reasons")
+
+
+OverrideReason = Literal[
+    "additional-information",  # the applicant gave what the application lacked (documents, income)
+    "verified-income",  # income or employment checked beyond what the model saw
+    "existing-relationship",  # the lender's own history with the applicant
+    "policy-exception",  # a documented exception to the credit policy
+    "suspected-fraud",  # granted by the model, refused by the officer
+    "affordability-concern",  # granted by the model, not affordable on the officer's review
+    "data-error",  # an input was wrong
+]
+OVERRIDE_REASONS: tuple[str, ...] = typing.get_args(OverrideReason)
+
+
+class OverrideRequest(BaseModel):
+    """An officer's change of a decision (``POST /v1/decisions/{request_id}/overrides``): the
+    decision it becomes, why (a reason of the list) and a comment; the person is the request's
+    ``X-On-Behalf-Of``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"decision": "granted", "reason": "verified-income", "comment": "Payslips for 6 months seen"}]
+        },
+    )
+
+    decision: Decision = Field(description="What the decision becomes")
+    reason: OverrideReason
+    comment: str = Field(min_length=10, max_length=1000, description="What the officer saw (at least 10 characters)")
+
+
+class OverrideRecord(BaseModel):
+    """One row of the overrides table: kept beside the decision, which it never replaces."""
+
+    request_id: str = Field(max_length=64, description="The decision overridden")
+    overridden_at: datetime
+    by: str = Field(max_length=100, description="The officer (the person the client acted for)")
+    client: str | None = Field(default=None, max_length=100, description="The API key's client it came through")
+    model_version: str = Field(max_length=50, description="The version that made the decision")
+    from_decision: Decision = Field(max_length=10)
+    to_decision: Decision = Field(max_length=10)
+    reason: OverrideReason = Field(max_length=40)
+    comment: str | None = Field(max_length=1000, description="None once the applicant's data was erased")
+
+
+class DecisionWithOverrides(DecisionRecord):
+    """``GET /v1/decisions/{request_id}``: the decision as recorded, its overrides (oldest first) and
+    the decision that stands."""
+
+    overrides: list[OverrideRecord]
+    final_decision: Decision = Field(description="The last override's decision, or the model's")
+
+
+class OverrideRate(BaseModel):
+    """How often officers changed one model version's decisions."""
+
+    model_version: str
+    decisions: int = Field(description="Decisions the version made in the window")
+    overridden: int = Field(description="Of which an officer changed (at least once)")
+    rate: float = Field(description="overridden / decisions")
+    refused_to_granted: int
+    granted_to_refused: int
+    above_alert: bool = Field(description="The rate is above the alert setting (over enough decisions)")
+
+
+class OverrideSummary(BaseModel):
+    """``GET /v1/overrides/summary`` (the monitor): overrides per model version and per reason."""
+
+    since: datetime = Field(description="Decisions scored from then on are counted")
+    alert_rate: float = Field(description="MONITOR_OVERRIDE_ALERT_RATE")
+    min_decisions: int = Field(description="A version is judged from this many decisions on")
+    versions: list[OverrideRate]
+    reasons: dict[str, int] = Field(description="Overrides per reason, every reason listed")
+    alert: bool = Field(description="Some version's override rate is above the alert setting")
 
 
 class OutcomeReport(BaseModel):

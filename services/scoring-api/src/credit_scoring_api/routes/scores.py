@@ -125,7 +125,10 @@ def _score_csv(
         raise _too_many(frame.height, limit, "rows")
     decided = [decide(record, {}, model, "batch-csv", client, person) for record in frame.to_dicts()]
     out = io.BytesIO()
-    scores = pl.DataFrame([orjson.loads(score.model_dump_json()) for score, _ in decided])
+    rows = [orjson.loads(score.model_dump_json()) for score, _ in decided]
+    for row in rows:  # a cell of text: the codes, largest first ("R01;R02"), empty when granted
+        row["reasons"] = ";".join(r["code"] for r in row["reasons"] or [])
+    scores = pl.DataFrame(rows)
     scores.rename({"applicant_id": "SK_ID_CURR"}).write_csv(out)
     return out.getvalue(), [encode(record) for _, record in decided]
 
@@ -134,7 +137,12 @@ def _score_csv(
     "/batch.csv",
     summary="Score a CSV of applications (application_test layout); returns CSV",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "SK_ID_CURR, probability, decision, threshold, ..."}},
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "SK_ID_CURR, probability, decision, threshold, ..., reasons (codes: R01;R02)",
+        }
+    },
 )
 async def score_csv(
     file: UploadFile, model: Model, spool: Spool, http: Request, client: Scorer, person: OnBehalfOf
