@@ -202,14 +202,20 @@ def profile(registry: str, bodies: list[str], url: str) -> None:
     print("  the rest of the latency is HTTP (uvicorn, the fast path of /v1/scores) and waiting for the cores")
 
 
+def wrk_figures(output: str) -> dict[str, float]:
+    """What the Lua script's ``done`` printed, the rate, and the requests answered 2xx."""
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    result = {k: float(v) for k, v in (kv.split("=") for kv in re.search(r"RESULT (.*)", output).group(1).split())}  # type: ignore[union-attr]
+    return result | {"rate": rate, "answered": result["requests"] - result["status_errors"]}
+
+
 def run_wrk(url: str, script: Path, args: argparse.Namespace, engine: sa.Engine) -> dict[str, float]:
     """One wrk run; then wait for the prediction log to drain and count the rows it added."""
     with engine.connect() as connection:
         before = connection.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one()
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "5s"]
     output = subprocess.run([*command, "-s", str(script), url], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    result = {k: float(v) for k, v in (kv.split("=") for kv in re.search(r"RESULT (.*)", output).group(1).split())}  # type: ignore[union-attr]
+    result = wrk_figures(output)
     deadline, logged = time.monotonic() + 120, -1
     while time.monotonic() < deadline:
         time.sleep(2)
@@ -218,7 +224,7 @@ def run_wrk(url: str, script: Path, args: argparse.Namespace, engine: sa.Engine)
         if now == logged:
             break
         logged = now
-    return result | {"rate": rate, "answered": result["requests"] - result["status_errors"], "logged": logged}
+    return result | {"logged": logged}
 
 
 def main() -> int:

@@ -1,10 +1,11 @@
-"""The chosen LightGBM configuration trained on full-size synthetic data (grid search excluded).
+"""Candidates fitted once each on full-size synthetic data (grid search excluded): the chosen
+LightGBM configuration, the monotone-constrained LightGBM and XGBoost, and the scorecard.
 
-    python bench/train_scale.py [--data DIR] [--num-leaves 8] [--imbalance none]
+    python bench/train_scale.py [--data DIR] [--num-leaves 8] [--imbalance none] [--candidates ...]
 
 Uses (or generates, once) the full-size Parquet data of ``bench/features_scale.py``; builds the
 features of the 307,511 training applicants (timed apart), then fits the candidate pipeline
-(preprocessing + LightGBM) on all of them and scores them. Prints wall times and peak RSS.
+of each candidate on all of them and scores them. Prints wall times and peak RSS.
 Bar (2 cores): <= 10 minutes and <= 12 GB.
 """
 
@@ -41,6 +42,11 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("BENCH_DATA_DIR", "data/full")))
     parser.add_argument("--num-leaves", type=int, default=8)  # what the small grid chose on 50k applicants
     parser.add_argument("--imbalance", default="none", choices=("none", "weights", "smote"))
+    parser.add_argument(
+        "--candidates",
+        default="lightgbm,lightgbm+none+monotone,xgboost+none+monotone,scorecard+weights",
+        help="family[+imbalance[+constraints]], comma-separated: each fitted once on every applicant",
+    )
     args = parser.parse_args()
     ensure_data(args.data, FULL_SIZE_ROWS["application_train"], FULL_SIZE_ROWS["application_test"])
 
@@ -54,21 +60,39 @@ def main() -> int:
     built = time.perf_counter()
     print(f"features: {features.height:,} applicants x {features.width - 1} in {built - started:.1f} s", flush=True)
 
-    candidate = make_candidate("lightgbm", args.imbalance, "small", float(target.mean()), seed=0)
-    candidate.pipeline.set_params(model__num_leaves=args.num_leaves)
-    candidate.pipeline.fit(x, target)
-    fitted = time.perf_counter()
-    probability = candidate.pipeline.predict_proba(x)[:, 1]
-    scored = time.perf_counter()
-    print(
-        f"fit {candidate.name} (num_leaves={args.num_leaves}) on {len(target):,} applicants: {fitted - built:.1f} s; "
-        f"scoring them: {scored - fitted:.1f} s (training AUC {roc_auc_score(target, probability):.3f})"
-    )
-    total, peak = scored - started, _peak_gb()
-    print(f"total {total:.1f} s, peak RSS {peak:.2f} GB")
-    ok = total <= BAR_SECONDS and peak <= BAR_GB
-    print("bar (<= 600 s, <= 12 GB): " + ("met" if ok else "MISSED"))
-    return 0 if ok and np.isfinite(probability).all() else 1
+    fits = []
+    for name in args.candidates.split(","):
+        family, _, rest = name.partition("+")
+        imbalance, _, constraints = rest.partition("+")
+        candidate = make_candidate(
+            family,
+            imbalance or args.imbalance,
+            "small",
+            float(target.mean()),
+            seed=0,
+            constraints=constraints or "none",
+        )
+        if family == "lightgbm":
+            candidate.pipeline.set_params(model__num_leaves=args.num_leaves)
+        began = time.perf_counter()
+        candidate.pipeline.fit(x, target)
+        fitted = time.perf_counter()
+        probability = candidate.pipeline.predict_proba(x)[:, 1]
+        scored = time.perf_counter()
+        fits.append(fitted - began)
+        print(
+            f"fit {candidate.name} on {len(target):,} applicants: {fitted - began:.1f} s; scoring them: "
+            f"{scored - fitted:.1f} s (training AUC {roc_auc_score(target, probability):.3f})",
+            flush=True,
+        )
+        if not np.isfinite(probability).all():
+            return 1
+    total, peak = time.perf_counter() - started, _peak_gb()
+    print(f"total {total:.1f} s (features {built - started:.1f} s + fits), peak RSS {peak:.2f} GB")
+    # the trainer fits each candidate (grid x folds + folds + 1) times: what one fit costs says what a grid costs
+    ok = built - started + max(fits) <= BAR_SECONDS and peak <= BAR_GB
+    print("bar (features + the slowest fit <= 600 s, <= 12 GB): " + ("met" if ok else "MISSED"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

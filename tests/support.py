@@ -99,7 +99,7 @@ def trained_store(folder: Path, data: Path, family: str) -> str:
     """An embedded MLflow store holding a champion trained by `credit-trainer train`."""
     env = os.environ | {"TRAINER_MLFLOW_DIR": str(folder)}
     command = [sys.executable, "-m", "credit_trainer.cli", "train", "--data", str(data)]
-    command += ["--models", family, "--imbalance", "none", "--promote"]
+    command += ["--models", family, "--imbalance", "none", "--constraints", "none", "--promote"]
     subprocess.run(command, env=env, check=True, capture_output=True)
     return f"sqlite:///{folder / 'mlflow.db'}"
 

@@ -48,15 +48,17 @@ def _check(url: str, calls: dict[tuple[str, str], Call], app: Any) -> list[str]:
     assert {route: call[0] for route, call in calls.items()} == expected
     wrong = []
     with httpx.Client(base_url=url, timeout=120) as client:
-        for (method, template), (scope, _, path, options) in calls.items():
+        for (method, template), (scope, _, path, given) in calls.items():
+            options = {k: v for k, v in given.items() if k != "headers"}
+            headers = given.get("headers", {})  # besides the key (a person named)
             refusals = {
-                "no key": client.request(method, path, **options),
-                "unknown key": client.request(method, path, headers={"X-API-Key": "bsk_unknown"}, **options),
+                "no key": client.request(method, path, headers=headers, **options),
+                "unknown key": client.request(method, path, headers=headers | {"X-API-Key": "bsk_unknown"}, **options),
                 f"{_other(scope)} key": client.request(
-                    method, path, headers={"X-API-Key": KEYS[_other(scope)]}, **options
+                    method, path, headers=headers | {"X-API-Key": KEYS[_other(scope)]}, **options
                 ),
             }
-            admitted = client.request(method, path, headers={"X-API-Key": KEYS[scope]}, **options)
+            admitted = client.request(method, path, headers=headers | {"X-API-Key": KEYS[scope]}, **options)
             statuses = {who: r.status_code for who, r in refusals.items()} | {f"{scope} key": admitted.status_code}
             if list(statuses.values())[:3] != [401, 401, 403] or not admitted.is_success:
                 wrong.append(f"{method} {template}: {statuses} {admitted.text[:200]}")
@@ -99,11 +101,14 @@ def test_every_route_of_every_service_needs_its_scope(
         "SCORING_RELOAD_INTERVAL": "0",
     }
     with served("credit_scoring_api.cli", scoring_env, tmp_path / "scoring.log") as scoring_url:
-        score = httpx.post(f"{scoring_url}/v1/scores", json=bodies[0], headers={"X-API-Key": KEYS["score"]})
-        request_id = score.json()["request_id"]
+        with httpx.Client(base_url=scoring_url, headers={"X-API-Key": KEYS["score"]}) as scorer:
+            scores = [scorer.post("/v1/scores", json=body).json() for body in bodies]
+        request_id = scores[0]["request_id"]
+        refused = next(s["request_id"] for s in scores if s["decision"] == "refused")  # it has a notice
         with httpx.Client(base_url=scoring_url, headers={"X-API-Key": KEYS["decisions:read"]}) as reader:
-            _until(lambda: reader.get(f"/v1/decisions/{request_id}").status_code == 200)
+            _until(lambda: all(reader.get(f"/v1/decisions/{s['request_id']}").status_code == 200 for s in scores))
         decision = f"/v1/decisions/{request_id}"
+        change = {"decision": "refused" if scores[0]["decision"] == "granted" else "granted", "reason": "data-error"}
         scoring_calls: dict[tuple[str, str], Call] = {
             ("POST", "/v1/scores"): ("score", "POST", "/v1/scores", {"json": bodies[1]}),
             ("POST", "/v1/scores/batch"): ("score", "POST", "/v1/scores/batch", {"json": {"applications": bodies}}),
@@ -118,6 +123,18 @@ def test_every_route_of_every_service_needs_its_scope(
             ("GET", "/v1/applicants/{applicant_id}/score"): ("score", "GET", f"/v1/applicants/{applicant}/score", {}),
             ("GET", "/v1/decisions/{request_id}"): ("decisions:read", "GET", decision, {}),
             ("POST", "/v1/decisions/{request_id}/replay"): ("decisions:read", "POST", f"{decision}/replay", {}),
+            ("GET", "/v1/decisions/{request_id}/notice"): (
+                "decisions:read",
+                "GET",
+                f"/v1/decisions/{refused}/notice",
+                {},
+            ),
+            ("POST", "/v1/decisions/{request_id}/overrides"): (
+                "decisions:override",
+                "POST",
+                f"{decision}/overrides",
+                {"json": change | {"comment": "The income field was wrong"}, "headers": {"X-On-Behalf-Of": "olivia"}},
+            ),
             ("POST", "/v1/outcomes"): (
                 "outcomes:write",
                 "POST",
@@ -125,6 +142,7 @@ def test_every_route_of_every_service_needs_its_scope(
                 {"json": {"request_id": request_id, "defaulted": False}},
             ),
             ("GET", "/v1/model"): ("model:read", "GET", "/v1/model", {}),
+            ("GET", "/v1/model/documentation"): ("model:read", "GET", "/v1/model/documentation", {}),
             ("POST", "/v1/admin/reload"): ("admin", "POST", "/v1/admin/reload", {}),
         }
         wrong = _check(scoring_url, scoring_calls, scoring_app(ScoringSettings(auth_disabled=True)))
@@ -185,6 +203,7 @@ def test_every_route_of_every_service_needs_its_scope(
             ("GET", "/v1/drift/runs/{run_id}"): ("drift:read", "GET", runs, {}),
             ("GET", "/v1/drift/runs/{run_id}/report"): ("drift:read", "GET", f"{runs}/report", {}),
             ("GET", "/v1/drift/summary"): ("drift:read", "GET", "/v1/drift/summary", {}),
+            ("GET", "/v1/overrides/summary"): ("drift:read", "GET", "/v1/overrides/summary", {}),
         }
         wrong += _check(monitor_url, monitor_calls, monitor_app(MonitorSettings(auth_disabled=True)))
     assert not wrong, "\n".join(wrong)

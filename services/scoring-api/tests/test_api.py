@@ -249,6 +249,15 @@ def test_applicant_store_outcomes_and_model_info(
         assert len(card["curves"]["cost"]["threshold"]) == 101
         costs = card["curves"]["cost"]["cost_per_1000"]  # threshold 0 refuses everyone, 1 grants almost all
         assert costs[0] == pytest.approx(card["reference_costs"]["refuse_everyone_per_1000"])
+        # the version's documentation, its number filled in, figures inline and nothing else loaded
+        page = client.get("/v1/model/documentation", headers=KEY)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "credit-default version 1</h1>" in page.text and "${model_version}" not in page.text
+        assert "img-src data:" in page.headers["content-security-policy"]
+        markdown = client.get("/v1/model/documentation", params={"format": "markdown"}, headers=KEY)
+        assert markdown.headers["content-type"].startswith("text/markdown")
+        assert markdown.text.startswith("# Model documentation: credit-default version 1")
+        assert client.get("/v1/model/documentation", params={"format": "pdf"}, headers=KEY).status_code == 422
         spool_drained(client)
     with sa.create_engine(database).connect() as connection:
         assert (

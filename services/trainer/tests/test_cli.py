@@ -102,6 +102,8 @@ def test_eda_writes_a_self_contained_report_with_plots(data: Path, tmp_path: Pat
     assert page.count("data:image/png;base64,") >= 10
     # the sentinel count the loader reported is in the report
     assert "365243 sentinel value(s) read as missing" in page
+    # and the information value of every feature, by optimal binning
+    assert "<h2>Information value of each feature</h2>" in page and "not predictive" in page
 
 
 def test_bootstrap_generates_data_trains_once_and_then_leaves_the_champion(

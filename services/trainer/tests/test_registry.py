@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import mlflow
 import numpy as np
 import polars as pl
 import pytest
+from credit_core.contracts.model_card import ModelCard
 from credit_core.registry import MODEL_NAME, model_uri
 from credit_core.schema import HISTORY_TABLES
 from credit_trainer.cli import app
@@ -24,7 +26,9 @@ runner = CliRunner()
 def first_training(mlflow_server: str, small_data: Path) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TRAINER_MLFLOW_TRACKING_URI", mlflow_server)
-        result = runner.invoke(app, ["train", "--data", str(small_data), "--grid", "small", "--promote"])
+        result = runner.invoke(
+            app, ["train", "--data", str(small_data), "--grid", "small", "--constraints", "none", "--promote"]
+        )
         assert result.exit_code == 0, result.output
         yield result.output
 
@@ -76,7 +80,8 @@ def test_champion_loads_by_alias_and_scores_like_training(
     runs = mlflow.search_runs(
         experiment_names=["credit-default"], filter_string=f"tags.mlflow.parentRunId = '{champion.run_id}'"
     )
-    assert len(runs) == 10 and set(runs["tags.candidate"]) >= {
+    assert len(runs) == 12 and set(runs["tags.candidate"]) >= {
+        "scorecard+weights",
         "dummy",
         "lightgbm+smote",
         "xgboost+weights",
@@ -99,6 +104,35 @@ def test_champion_loads_by_alias_and_scores_like_training(
     assert any(k.endswith("eda.html") for k in keys)
     assert any(k.endswith("cost_vs_threshold.png") for k in keys)
 
+    # the card says how sure its figures are and how the calibration was chosen
+    card = ModelCard.model_validate_json(
+        Path(
+            mlflow.artifacts.download_artifacts(f"runs:/{champion.run_id}/model/artifacts/model_card.json")
+        ).read_text()
+    )
+    assert card.intervals is not None and card.calibration is not None
+    assert card.intervals.auc.low <= card.holdout.auc <= card.intervals.auc.high
+    assert card.intervals.cost_per_1000.low <= card.holdout.cost_per_1000 <= card.intervals.cost_per_1000.high
+    assert set(card.calibration.oof_brier) == {"none", "platt", "isotonic"}
+    assert card.calibration.method == min(card.calibration.oof_brier, key=lambda m: card.calibration.oof_brier[m])  # type: ignore[union-attr]
+    assert sum(card.calibration.reliability_counts) == card.holdout_applicants
+    assert all(c.holdout_auc_low is not None and c.holdout_auc_low <= c.holdout_auc for c in card.candidates)
+    assert champion.tags["calibration"] == card.calibration.method
+
+    # the model documentation, generated from the run: every Annex IV section there and filled
+    page = Path(
+        mlflow.artifacts.download_artifacts(f"runs:/{champion.run_id}/model/artifacts/documentation.html")
+    ).read_text()
+    sections = re.findall(r"<section><h2>(.*?)</h2>(.*?)</section>", page, re.DOTALL)
+    titles = [t for t, _ in sections]
+    assert titles[0].startswith("1. General description") and titles[-1] == "9. Post-market monitoring plan"
+    for title in ("2(e). Performance on the hold-out, with intervals", "2(f). Calibration", "2(g). Fairness"):
+        assert title in titles
+    for title, body in sections:
+        text = re.sub(r"<[^>]+>", "", body).strip()
+        assert len(text) > 80, f"section {title!r} is empty"
+    assert page.count("data:image/png;base64,") >= 2  # the cost curve and the reliability diagram
+
 
 def test_promotion_refuses_a_worse_challenger(
     first_training: str, mlflow_server: str, small_data: Path, monkeypatch: pytest.MonkeyPatch
@@ -114,6 +148,10 @@ def test_promotion_refuses_a_worse_challenger(
     refused = client.get_model_version(MODEL_NAME, "2")
     assert refused.tags["promotion_decision"] == "refused"
     assert "does not beat" in refused.tags["promotion_reason"]
+    # the paired bootstrap's interval of the cost difference is recorded with the decision
+    low, high = (float(v) for v in refused.tags["promotion_interval"].strip("[]").split(","))
+    assert low <= float(refused.tags["promotion_cost_difference"]) <= high and high >= 0
+    assert refused.tags["promotion_confidence"] == "0.95" and refused.tags["promotion_compared_with"] == "1"
 
     # asking again through the promote command gives the same answer
     again = runner.invoke(app, ["promote", "--data", str(small_data)])

@@ -3,12 +3,14 @@ processes on Postgres), driven by Streamlit's AppTest; the browser journey is a 
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
+from credit_core.reason_codes import reason_catalogue
 from streamlit.testing.v1 import AppTest
 from support import refused_with_offer
 
@@ -55,6 +57,13 @@ def test_an_officer_reads_the_decision_the_reasons_and_the_counter_offer(
     assert ("✖ Refused" if language == "en" else "✖ Refusé") in [h.value for h in refused.subheader]
     assert ("Raises the risk" if language == "en" else "Augmente le risque") in texts
     assert ("the risk" if language == "en" else "le risque") in texts
+    # the principal reasons, in the page's language, beside the detailed explanation
+    assert ("Principal reasons for the refusal" if language == "en" else "Principales raisons du refus") in texts
+    catalogue = reason_catalogue()
+    listed = next(m.value for m in refused.markdown if m.value.startswith("1. "))
+    codes = re.findall(r"\(([RX]\d\d)\)", listed)
+    assert 1 <= len(codes) <= 4 and all(catalogue.get(code).applicant_facing for code in codes)
+    assert all(f"{catalogue.get(code).text(language)} ({code})" in listed for code in codes)
     assert len(refused.get("vega_lite_chart")) == 2  # the gauge and the reasons waterfall
     counter = "Counter-offer" if language == "en" else "Contre-proposition"
     assert counter in [h.value for h in refused.subheader]
@@ -127,8 +136,13 @@ def test_the_model_page_shows_the_card_and_what_drives_the_model(
     assert not app.exception and not app.warning
     labels = [m.label for m in app.metric]
     assert "Hold-out AUC" in labels and float(app.metric[labels.index("Hold-out AUC")].value) > 0.5
-    # the cost-vs-threshold curve, the ROC curve, global importance; the candidates compared
-    assert len(app.get("vega_lite_chart")) == 3 and len(app.dataframe) == 1
+    # the cost-vs-threshold curve, the ROC curve, the reliability diagram, global importance; the
+    # candidates compared and the fairness groups; the documentation to download
+    assert len(app.get("vega_lite_chart")) == 4 and len(app.dataframe) == 2
     assert any("lowest on this grid" in c.value for c in app.caption)
+    assert any("Expected calibration error" in c.value for c in app.caption)
+    assert {"Calibration", "Fairness on the hold-out", "Model documentation"} <= {h.value for h in app.subheader}
+    assert {row for row in app.table[0].value.iloc[:, 0]} == {"gender", "age band", "family status"}
+    assert any(b.label == "Download the model documentation (HTML)" for b in app.get("download_button"))
     app.sidebar.radio[1].set_value("page_monitoring").run()
     assert not app.exception and "monitor service is not answering" in app.warning[0].value

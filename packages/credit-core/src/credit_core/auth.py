@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 Scope = Literal[
     "score",  # score an application or a stored applicant
     "applicants:read",  # read stored applicants: their applications and histories
-    "decisions:read",  # read and replay recorded decisions
+    "decisions:read",  # read and replay recorded decisions, their overrides and notices
+    "decisions:override",  # change a decision, for a named officer with a reason (kept beside it)
     "outcomes:write",  # report whether the applicant of a decision defaulted
     "model:read",  # the model in service: its card, importance, population
     "explain",  # the reasons of a score, counter-offers

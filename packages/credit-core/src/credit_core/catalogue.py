@@ -919,6 +919,62 @@ def feature_columns() -> list[str]:
 
 NUMERIC_FEATURES: tuple[str, ...] = tuple(c for c in feature_columns() if c not in CATEGORICAL_FEATURES)
 
+# The direction in which a feature may move the risk of default, where credit practice is sure of
+# it (a model-risk reviewer would refuse a model in which more arrears lowered the risk). The
+# constrained candidates (``*+monotone``) are trained with these as monotone constraints; features
+# not listed are left free. 1: the risk may only rise with the feature; -1: it may only fall.
+_UP = (
+    # arrears and days past due, at other lenders and here
+    "BUREAU_OVERDUE_SUM",
+    "BUREAU_OVERDUE_COUNT",
+    "BUREAU_DAYS_OVERDUE_MAX",
+    "BUREAU_MAX_OVERDUE_AMOUNT",
+    "BUREAU_BAD_DEBT_COUNT",
+    "BUREAU_STATUS_DPD_SHARE",
+    "BUREAU_STATUS_WORST",
+    "INST_DAYS_LATE_MEAN",
+    "INST_DAYS_LATE_MAX",
+    "INST_LATE_SHARE",
+    "INST_LATE_30_COUNT",
+    "INST_LATE_SHARE_LAST_YEAR",
+    "INST_UNDERPAID_SUM",
+    "POS_DPD_MAX",
+    "POS_DPD_MEAN",
+    "POS_DPD_DEF_MAX",
+    "POS_LATE_MONTHS_SHARE",
+    "CC_DPD_MAX",
+    "CC_LATE_MONTHS_SHARE",
+    # refused applications
+    "PREV_REFUSED_COUNT",
+    "PREV_REFUSED_SHARE",
+    "PREV_REFUSED_LAST_YEAR",
+    # what the loan costs the applicant out of income
+    "ANNUITY_INCOME_RATIO",
+)
+_DOWN = (*_EXT, "EXT_SOURCE_MEAN", "EXT_SOURCE_MIN", "EXT_SOURCE_MAX", "EXT_SOURCE_PROD")
+RISK_DIRECTIONS: dict[str, int] = {**dict.fromkeys(_UP, 1), **dict.fromkeys(_DOWN, -1)}
+
+
+def monotone_constraints(excluded: frozenset[str] = frozenset()) -> list[int]:
+    """One direction per numeric model input, in column order (0: free), ``excluded`` inputs left
+    out; the numeric block comes first in every model row (:func:`credit_core.pipeline.preprocessing`)."""
+    return [RISK_DIRECTIONS.get(name, 0) for name in NUMERIC_FEATURES if name not in excluded]
+
+
+def features_using(attributes: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Every model input built from any of the raw application fields ``attributes``, the fields
+    themselves included: what a model trained without them must leave out (e.g. ``DAYS_BIRTH``
+    takes ``AGE_YEARS`` and ``EMPLOYED_AGE_RATIO`` with it). Raises ``ValueError`` for a name that
+    is not a raw field of the model."""
+    unknown = sorted(set(attributes) - set(RAW_FEATURES))
+    if unknown:
+        raise ValueError(f"not application fields the model takes: {', '.join(unknown)}")
+    wanted = set(attributes)
+    return frozenset(
+        row["name"] for row in feature_catalogue() if wanted & {f.strip() for f in row["fields"].split(",")}
+    )
+
+
 _MULTIPLES = {"CREDIT_INCOME_RATIO", "BUREAU_DEBT_INCOME_RATIO", "CC_PAYMENT_MIN_RATIO"}
 
 
@@ -984,5 +1040,6 @@ def feature_catalogue() -> list[dict[str, str]]:
     for row in rows:
         unit = feature_unit(row["name"])
         row["unit"] = "" if unit is None else unit.value
+        row["risk_direction"] = {1: "up", -1: "down"}.get(RISK_DIRECTIONS.get(row["name"], 0), "")
     order = {name: i for i, name in enumerate(feature_columns())}
     return sorted(rows, key=lambda r: order[r["name"]])

@@ -4,7 +4,8 @@ averaged over a sample (global importance, logged by the trainer).
 Tree models get exact TreeSHAP values from their native boosters (see :func:`column_explainer`);
 linear models get linear SHAP against a background mean; constant models explain nothing. Columns
 made by the preprocessing (missing indicators, one-hot levels) are summed back to the model feature
-they come from. With Platt calibration the values are scaled by its slope, so that base value +
+they come from. With Platt calibration the values are scaled by its slope, with isotonic calibration
+by the ratio of the calibrated to the uncalibrated gap from the base, so that base value +
 contributions = the log-odds of the reported probability.
 """
 
@@ -19,7 +20,7 @@ import pandas as pd
 import polars as pl
 
 from credit_core.catalogue import feature_catalogue, feature_columns
-from credit_core.scoring import CompiledModel
+from credit_core.scoring import CompiledModel, apply_isotonic
 
 ColumnExplainer = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -104,15 +105,31 @@ class ShapExplainer:
         columns, base = self.explain_columns(z)
         per_feature = np.bincount(self.source_index, weights=columns[0], minlength=len(feature_columns())).astype(float)
         raw_base = float(base[0])
+        probability = float(self.compiled.probabilities(z)[0])
         if self.compiled.calibration is not None:
             a, b = self.compiled.calibration
             per_feature, raw_base = a * per_feature, a * raw_base + b
+        elif self.compiled.spec.isotonic is not None:
+            # a step function has no slope: the base goes through the calibration and the
+            # contributions are scaled so that they still add up to the reported log-odds
+            base_p = float(apply_isotonic(np.array([_sigmoid(raw_base)]), self.compiled.spec.isotonic)[0])
+            total, calibrated_base = float(per_feature.sum()), _logit(base_p)
+            per_feature = per_feature * ((_logit(probability) - calibrated_base) / total if total else 1.0)
+            raw_base = calibrated_base
         return Attribution(
-            probability=float(self.compiled.probabilities(z)[0]),
+            probability=probability,
             log_odds=raw_base + float(per_feature.sum()),
             base=raw_base,
             values=dict(zip(feature_columns(), per_feature.tolist(), strict=True)),
         )
+
+
+def _sigmoid(z: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-z)))
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
 
 
 def _gain(model: CompiledModel, z_std: np.ndarray) -> np.ndarray:

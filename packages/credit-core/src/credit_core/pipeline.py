@@ -19,9 +19,10 @@ from credit_core.catalogue import CATEGORICAL_FEATURES, NUMERIC_FEATURES, featur
 from credit_core.scoring import MISSING_CATEGORY
 
 
-def preprocessing(*, impute: bool, scale: bool) -> ColumnTransformer:
+def preprocessing(*, impute: bool, scale: bool, excluded: frozenset[str] = frozenset()) -> ColumnTransformer:
     """One-hot encoding for the categorical fields; imputation (with missing-value indicators)
-    and scaling only for the models that need them, tree models keep NaN."""
+    and scaling only for the models that need them, tree models keep NaN. ``excluded`` model
+    inputs are left out of the model entirely (see :func:`credit_core.catalogue.features_using`)."""
     steps: list[tuple[str, Any]] = []
     if impute:
         steps.append(("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)))
@@ -31,7 +32,10 @@ def preprocessing(*, impute: bool, scale: bool) -> ColumnTransformer:
     categorical = OneHotEncoder(handle_unknown="ignore", min_frequency=0.005, sparse_output=False)
     return ColumnTransformer(
         # numeric first: a numeric feature keeps the same column position whatever the categories
-        [("numeric", numeric, list(NUMERIC_FEATURES)), ("categorical", categorical, list(CATEGORICAL_FEATURES))],
+        [
+            ("numeric", numeric, [c for c in NUMERIC_FEATURES if c not in excluded]),
+            ("categorical", categorical, [c for c in CATEGORICAL_FEATURES if c not in excluded]),
+        ],
         verbose_feature_names_out=False,
     )
 

@@ -32,6 +32,8 @@ REFERENCE_FILE = "reference.parquet"
 IMPORTANCE_FILE = "importance.csv"
 CATALOGUE_FILE = "feature_catalogue.json"
 HOLDOUT_FILE = "holdout.parquet"
+# the generated model documentation, one file per format (``GET /v1/model/documentation``)
+DOCUMENTATION_FILES = {"html": "documentation.html", "markdown": "documentation.md"}
 CHECKSUM_TAG = "artifact_sha256"
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from math import nan
+from math import isnan, nan
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,15 @@ import numpy as np
 import polars as pl
 
 from credit_core.contracts.decisions import Decision
-from credit_core.contracts.model_artifacts import Block, Classifier, ModelSpec, NumericBlock, OneHotBlock
+from credit_core.contracts.model_artifacts import (
+    BinnedBlock,
+    Block,
+    Classifier,
+    Isotonic,
+    ModelSpec,
+    NumericBlock,
+    OneHotBlock,
+)
 from credit_core.features import applicant_features, build_features
 from credit_core.loader import clean_history, clean_record, clean_rows, conform
 from credit_core.schema import APPLICATION_TEST, HISTORY_TABLES
@@ -42,6 +51,11 @@ def apply_platt(probability: np.ndarray, calibration: tuple[float, float]) -> np
     a, b = calibration
     clipped = np.clip(probability, 1e-12, 1 - 1e-12)
     return np.asarray(1.0 / (1.0 + np.exp(-(a * np.log(clipped / (1 - clipped)) + b))))
+
+
+def apply_isotonic(probability: np.ndarray, isotonic: Isotonic) -> np.ndarray:
+    """Isotonic calibration: linear between the fitted points, held beyond them."""
+    return np.asarray(np.interp(probability, isotonic.x, isotonic.y), dtype=float)
 
 
 def _numeric_row(block: NumericBlock, arrays: dict[str, np.ndarray | None], values: np.ndarray) -> np.ndarray:
@@ -126,6 +140,65 @@ class _OneHot:
             known = codes >= 0
             out[rows[known], codes[known]] = 1.0
         return out
+
+
+@dataclass(frozen=True)
+class _Binned:
+    """A scorecard's characteristics: each value replaced by the weight of evidence of its bin."""
+
+    spec: BinnedBlock
+    tables: tuple[tuple[np.ndarray, np.ndarray] | dict[str, float], ...]  # (splits, woe) or level -> woe
+
+    @classmethod
+    def of(cls, spec: BinnedBlock) -> _Binned:
+        tables: list[tuple[np.ndarray, np.ndarray] | dict[str, float]] = []
+        for v in spec.variables:
+            if v.splits is not None:
+                tables.append((np.asarray(v.splits, dtype=float), np.asarray(v.woe, dtype=float)))
+            else:
+                tables.append(
+                    {level: w for levels, w in zip(v.categories or [], v.woe, strict=True) for level in levels}
+                )
+        return cls(spec, tuple(tables))
+
+    @property
+    def sources(self) -> list[str]:
+        return [v.column for v in self.spec.variables]
+
+    def transform(self, features: Mapping[str, Any]) -> np.ndarray:
+        out = np.empty(len(self.tables))
+        for i, (variable, table) in enumerate(zip(self.spec.variables, self.tables, strict=True)):
+            x = features[variable.column]
+            if isinstance(table, dict):
+                out[i] = table.get(MISSING_CATEGORY if x is None else x, variable.missing_woe)
+            elif x is None or isnan(x):
+                out[i] = variable.missing_woe
+            else:
+                out[i] = variable.woe[bisect_right(variable.splits or [], x)]
+        return out
+
+    def transform_frame(self, features: pl.DataFrame) -> np.ndarray:
+        out = np.empty((features.height, len(self.tables)))
+        for i, (variable, table) in enumerate(zip(self.spec.variables, self.tables, strict=True)):
+            column = features.get_column(variable.column)
+            if isinstance(table, dict):
+                levels = column.cast(pl.String).fill_null(MISSING_CATEGORY)
+                out[:, i] = levels.replace_strict(
+                    table, default=variable.missing_woe, return_dtype=pl.Float64
+                ).to_numpy()
+            else:
+                splits, woe = table
+                x = column.cast(pl.Float64).fill_nan(None).to_numpy()
+                missing = np.isnan(x)
+                out[:, i] = np.where(
+                    missing, variable.missing_woe, woe[np.searchsorted(splits, np.where(missing, 0, x), side="right")]
+                )
+        return out
+
+
+def woe_matrix(block: BinnedBlock, features: pl.DataFrame) -> np.ndarray:
+    """A scorecard block's output for feature rows: what the trainer fits its regression on."""
+    return _Binned.of(block).transform_frame(features)
 
 
 class _LightGBM:
@@ -223,24 +296,33 @@ class CompiledModel:
     """A model ready to score one raw application in well under a millisecond, or a batch."""
 
     spec: ModelSpec
-    blocks: tuple[_Numeric | _OneHot, ...]
+    blocks: tuple[_Numeric | _OneHot | _Binned, ...]
     booster: Any  # lightgbm.Booster, xgboost.Booster, or None for linear and constant models
     predict: Callable[[np.ndarray], np.ndarray]
 
     @classmethod
     def from_spec(cls, spec: ModelSpec, booster: Any = None) -> CompiledModel:
-        blocks = tuple(_Numeric.of(b) if isinstance(b, NumericBlock) else _OneHot(b) for b in spec.blocks)
+        compile_block: dict[type, Callable[[Any], _Numeric | _OneHot | _Binned]] = {
+            NumericBlock: _Numeric.of,
+            OneHotBlock: _OneHot,
+            BinnedBlock: _Binned.of,
+        }
+        blocks = tuple(compile_block[type(b)](b) for b in spec.blocks)
         return cls(spec, blocks, booster, _predictor(spec.classifier, booster))
 
     @classmethod
     def from_pipeline(
-        cls, estimator: Any, threshold: float, calibration: tuple[float, float] | None = None
+        cls,
+        estimator: Any,
+        threshold: float,
+        calibration: tuple[float, float] | None = None,
+        isotonic: Isotonic | None = None,
     ) -> CompiledModel:
         """Compile a fitted pipeline (``prep`` -> [``smote``] -> ``model``, see
         :func:`credit_core.pipeline.preprocessing`): reads its fitted attributes, imports nothing."""
         prep = estimator.named_steps["prep"]
-        blocks: list[Block] = []
-        for _name, transformer, columns in prep.transformers_:
+        blocks: list[Block] = list(prep.compiled_blocks()) if hasattr(prep, "compiled_blocks") else []
+        for _name, transformer, columns in getattr(prep, "transformers_", ()):
             if transformer == "drop" or not len(columns):
                 continue
             if type(transformer).__name__ == "OneHotEncoder":
@@ -248,7 +330,9 @@ class CompiledModel:
             else:
                 blocks.append(_numeric_spec(transformer, list(columns)))
         classifier, booster = _classifier_spec(estimator.named_steps["model"])
-        spec = ModelSpec(blocks=blocks, classifier=classifier, threshold=threshold, calibration=calibration)
+        spec = ModelSpec(
+            blocks=blocks, classifier=classifier, threshold=threshold, calibration=calibration, isotonic=isotonic
+        )
         return cls.from_spec(spec, booster)
 
     def save(self, folder: Path) -> list[Path]:
@@ -289,6 +373,11 @@ class CompiledModel:
         return self.spec.calibration
 
     @property
+    def calibration_method(self) -> str:
+        """platt, isotonic or none."""
+        return "platt" if self.spec.calibration else "isotonic" if self.spec.isotonic else "none"
+
+    @property
     def column_sources(self) -> list[str]:
         """The model feature each model column comes from (indicators and levels included)."""
         return [source for block in self.blocks for source in block.sources]
@@ -307,6 +396,8 @@ class CompiledModel:
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """Probability of default for a matrix of model rows (see :meth:`row`)."""
         probability = self.predict(rows)
+        if self.spec.isotonic is not None:
+            return apply_isotonic(probability, self.spec.isotonic)
         return probability if self.calibration is None else apply_platt(probability, self.calibration)
 
     def probability(self, record: Mapping[str, Any], history: Mapping[str, Any] | None = None) -> float:
@@ -372,7 +463,10 @@ def _one_hot_spec(encoder: Any, columns: list[str]) -> OneHotBlock:
 
 def _classifier_spec(model: Any) -> tuple[Classifier, Any]:
     """The classifier as data, and its native booster (None for linear and constant models)."""
-    kind = type(model).__name__
+    bases = {cls.__name__ for cls in type(model).__mro__}  # a subclass (e.g. with constraints) compiles as its base
+    kind = next(
+        (k for k in ("LGBMClassifier", "XGBClassifier", "LogisticRegression", "DummyClassifier") if k in bases), ""
+    )
     if kind == "LGBMClassifier":
         booster = model.booster_
         return Classifier(kind="lightgbm", booster_file=BOOSTER_FILES["lightgbm"]), booster
@@ -386,7 +480,7 @@ def _classifier_spec(model: Any) -> tuple[Classifier, Any]:
         ), None
     if kind == "DummyClassifier":
         return Classifier(kind="constant", prior=float(model.class_prior_[1])), None
-    raise TypeError(f"no compiled form for a {kind}")
+    raise TypeError(f"no compiled form for a {type(model).__name__}")
 
 
 def request_features(

@@ -12,25 +12,38 @@ import sqlalchemy as sa
 import typer
 from credit_core.auth import SCOPES, ApiClient, new_key
 from credit_core.contracts.applicants import ApplicantRecord
-from credit_core.database import engine_for
+from credit_core.database import engine_for, grant_service_role
 from credit_core.loader import DataValidationError, load_tables, request_bodies
 from pydantic import ValidationError
 
 from credit_scoring_api.config import Settings
-from credit_scoring_api.db import applicants, migrate, outcomes, predictions
+from credit_scoring_api.db import SERVICE_PRIVILEGES, applicants, migrate, outcomes, overrides, predictions
 
 REQUESTS_GRACE_SECONDS = 10
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 
 @app.command(name="migrate")
-def migrate_command() -> None:
-    """Create or upgrade the database schema (Alembic)."""
+def migrate_command(
+    service_role: Annotated[
+        str | None, typer.Option(help="Then make this the login the API runs with (Postgres), with only what it needs")
+    ] = None,
+    service_password: Annotated[
+        str | None, typer.Option(envvar="SERVICE_ROLE_PASSWORD", help="Its password", show_default=False)
+    ] = None,
+) -> None:
+    """Create or upgrade the database schema (Alembic), as the database's owner."""
     settings = Settings()
     migrate(settings.database_url)
     typer.echo(
         f"database at {sa.make_url(settings.database_url).render_as_string(hide_password=True)} is up to date", err=True
     )
+    if service_role:
+        try:
+            grant_service_role(settings.database_url, service_role, service_password or "", SERVICE_PRIVILEGES)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--service-role") from error
+        typer.echo(f"role {service_role} may: {SERVICE_PRIVILEGES}", err=True)
 
 
 @app.command()
@@ -91,7 +104,9 @@ def purge(
             ).all()
             if not old:
                 break
-            connection.execute(sa.delete(outcomes).where(outcomes.c.request_id.in_([r.request_id for r in old])))
+            ids = [r.request_id for r in old]
+            connection.execute(sa.delete(outcomes).where(outcomes.c.request_id.in_(ids)))
+            connection.execute(sa.delete(overrides).where(overrides.c.request_id.in_(ids)))
             connection.execute(sa.delete(predictions).where(predictions.c.id.in_([r.id for r in old])))
         deleted += len(old)
         typer.echo(f"purge: {deleted:,} decisions deleted", err=True)
@@ -104,12 +119,17 @@ def purge(
 @app.command()
 def erase(applicant_id: Annotated[int, typer.Option(min=0, help="SK_ID_CURR of the applicant who asked")]) -> None:
     """Erasure on request: the applicant's inputs and features are deleted from every decision, which
-    keeps its pseudonymous facts (request id, time, model version, threshold, probability, decision);
+    keeps its pseudonymous facts (request id, time, model version, threshold, probability, decision,
+    reasons; its overrides lose their comments);
     the applicant leaves the applicant store and their outcomes lose the link."""
     settings = Settings()
     engine = engine_for(settings.database_url)
     now = datetime.now(UTC)
     with engine.begin() as connection:
+        theirs = sa.select(predictions.c.request_id).where(predictions.c.applicant_id == applicant_id)
+        comments = connection.execute(  # an officer's comment may say things about the applicant
+            sa.update(overrides).where(overrides.c.request_id.in_(theirs)).values(comment=sa.null())
+        ).rowcount
         decisions = connection.execute(
             sa.update(predictions)
             .where(predictions.c.applicant_id == applicant_id)
@@ -119,7 +139,10 @@ def erase(applicant_id: Annotated[int, typer.Option(min=0, help="SK_ID_CURR of t
             sa.update(outcomes).where(outcomes.c.applicant_id == applicant_id).values(applicant_id=None)
         ).rowcount
         stored = connection.execute(sa.delete(applicants).where(applicants.c.applicant_id == applicant_id)).rowcount
-    typer.echo(f"erased applicant {applicant_id}: {decisions} decision(s), {linked} outcome(s), {stored} store row(s)")
+    typer.echo(
+        f"erased applicant {applicant_id}: {decisions} decision(s), {linked} outcome(s), "
+        f"{comments} override comment(s), {stored} store row(s)"
+    )
     waiting = list(settings.spool_dir.glob("*.seg")) if settings.spool_dir.is_dir() else []
     if any(p.stat().st_size for p in waiting):
         typer.echo(

@@ -28,3 +28,7 @@ class Settings(ServiceSettings, DatabaseSettings):
     # pseudonymous erasure and retention (credit-scoring-api erase / purge): decisions older than
     # this many days are deleted by `purge`
     retention_days: int = Field(default=3_650, ge=1)
+    # the notice to a refused applicant (GET /v1/decisions/{id}/notice): the lender's name in it, and
+    # a folder with the lender's own notice.en.html and notice.fr.html (default: ours; see notice.py)
+    lender_name: str = Field(default="Your lender", min_length=1, max_length=200)
+    notice_templates: Path | None = None

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from credit_scoring_api import telemetry
 from credit_scoring_api.config import Settings
+from credit_scoring_api.decisions import reason_finder
 from credit_scoring_api.fast_path import ScoreFastPath
 from credit_scoring_api.prediction_log import PredictionLogDrainer, Supervisor
 from credit_scoring_api.routes import applicants, decisions, health, model, outcomes, scores
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.model_name,
             settings.model_alias,
             settings.reload_interval,
+            prepare=reason_finder,  # once per version, before it is served
             on_change=lambda _: telemetry.MODEL_RELOADS.inc(),
         )
         app.state.models.refresh()
@@ -82,7 +84,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log=log,
     )
     app.add_middleware(ScoreFastPath)  # outermost: the ordinary single decision skips the rest
-    for router in (health.router, scores.router, decisions.router, applicants.router, model.router, outcomes.router):
+    for router in (
+        health.router,
+        scores.router,
+        decisions.router,
+        decisions.overriding,
+        applicants.router,
+        model.router,
+        outcomes.router,
+    ):
         app.include_router(router)
     check_access(app, settings)  # someone may call it, and every route says who
     http.document_bodies(app, BatchRequest)

@@ -154,17 +154,27 @@ def eda(
 def train(
     data: Annotated[Path | None, typer.Option(help="Folder of raw tables [default: TRAINER_DATA_DIR]")] = None,
     grid: Annotated[str | None, typer.Option(help="small (CI, demo) or full [default: TRAINER_GRID]")] = None,
-    models: Annotated[str, typer.Option(help="Candidate families, comma-separated")] = "dummy,logreg,lightgbm,xgboost",
+    models: Annotated[
+        str, typer.Option(help="Candidate families, comma-separated")
+    ] = "dummy,logreg,scorecard,lightgbm,xgboost",
     imbalance: Annotated[
         str, typer.Option(help="Imbalance handling to compare, comma-separated")
     ] = "none,weights,smote",
+    constraints: Annotated[
+        str, typer.Option(help="LightGBM / XGBoost without (none) and with the catalogue's monotone constraints")
+    ] = "none,monotone",
+    exclude: Annotated[
+        str, typer.Option(help="Application fields the model is trained without, comma-separated (e.g. CODE_GENDER)")
+    ] = "",
     max_applicants: Annotated[int | None, typer.Option(min=100, help="Train on a random subset")] = None,
     promote: Annotated[
         bool, typer.Option("--promote", help="Promote the new version if it beats the champion")
     ] = False,
 ) -> None:
     """Train the candidates, choose by business cost, register the bundle as the challenger."""
-    from credit_trainer.candidates import FAMILIES, IMBALANCE
+    from credit_core.catalogue import features_using
+
+    from credit_trainer.candidates import CONSTRAINTS, FAMILIES, IMBALANCE
     from credit_trainer.training import TrainingDataError
     from credit_trainer.workflow import train_and_register
 
@@ -174,6 +184,12 @@ def train(
         raise typer.BadParameter("must be small or full", param_hint="--grid")
     families = _csv_option(models, FAMILIES, "--models")
     imbalances = _csv_option(imbalance, IMBALANCE, "--imbalance")
+    constrained = _csv_option(constraints, CONSTRAINTS, "--constraints")
+    excluded = tuple(f.strip() for f in exclude.split(",") if f.strip())
+    try:
+        features_using(excluded)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--exclude") from error
     folder = data or settings.data_dir
     tables = _load(folder, strict_keys=False)
     try:
@@ -184,6 +200,8 @@ def train(
             grid=chosen_grid,  # type: ignore[arg-type]
             families=families,
             imbalances=imbalances,
+            constraints=constrained,
+            exclude=excluded,
             max_applicants=max_applicants,
             promote_after=promote,
             progress=_echo,
@@ -201,6 +219,10 @@ def promote_command(
         Path | None, typer.Option(help="The data the challenger was trained on [default: TRAINER_DATA_DIR]")
     ] = None,
     version: Annotated[str | None, typer.Option(help="Model version [default: the challenger]")] = None,
+    fairness_override: Annotated[
+        str | None,
+        typer.Option(help="Why the version may be promoted although it fails the fairness gate (recorded on it)"),
+    ] = None,
 ) -> None:
     """Make the challenger the champion if it beats it on the challenger's hold-out applicants."""
     from credit_trainer.promotion import promote
@@ -210,7 +232,7 @@ def promote_command(
     configure(settings)
     tables = _load(data or settings.data_dir, strict_keys=False)
     try:
-        decision = promote(settings, tables, version)
+        decision = promote(settings, tables, version, fairness_override)
     except ValueError as error:
         _echo(f"error: {error}")
         raise typer.Exit(2) from error
@@ -223,7 +245,9 @@ def bootstrap(
     applicants: Annotated[int, typer.Option(min=100, help="Synthetic applicants, when generated")] = 20_000,
     test_applicants: Annotated[int, typer.Option(min=0, help="Synthetic test applicants, when generated")] = 2_000,
     grid: Annotated[str, typer.Option(help="small or full")] = "small",
-    models: Annotated[str, typer.Option(help="Candidate families, comma-separated")] = "dummy,logreg,lightgbm,xgboost",
+    models: Annotated[
+        str, typer.Option(help="Candidate families, comma-separated")
+    ] = "dummy,logreg,scorecard,lightgbm,xgboost",
     max_applicants: Annotated[int | None, typer.Option(min=100, help="Train on a random subset")] = None,
     retrain: Annotated[bool, typer.Option("--retrain", help="Train even when a champion exists")] = False,
 ) -> None:
@@ -250,7 +274,9 @@ def bootstrap(
         data=data,
         grid=grid,
         models=models,
-        imbalance="none,weights",
+        imbalance="weights",  # class weights, each tree family free and constrained: six candidates
+        constraints="none,monotone",
+        exclude="",
         max_applicants=max_applicants,
         promote=True,
     )

@@ -22,3 +22,9 @@ class Settings(BaseSettings):
     grid: Literal["small", "full"] = "small"
     folds: int = Field(default=3, ge=2, le=10)
     holdout: float = Field(default=0.2, gt=0.05, lt=0.5)
+    # promotion: the challenger must cost less than the champion with this confidence (paired bootstrap)
+    promotion_confidence: float = Field(default=0.95, ge=0.5, lt=1.0)
+    bootstrap_resamples: int = Field(default=1_000, ge=100, le=100_000)
+    # promotion gate on fairness: every attribute's approval-rate ratio (lowest group / highest) at
+    # least this (e.g. 0.8, the four-fifths rule); empty: reported, not gated
+    fairness_min_parity_ratio: float | None = Field(default=None, gt=0, le=1)

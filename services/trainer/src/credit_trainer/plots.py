@@ -10,9 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from credit_core.costs import cost_curve, per_1000
+from credit_core.uncertainty import reliability
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from sklearn.calibration import calibration_curve
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
@@ -90,18 +90,34 @@ def cost_vs_threshold(y: np.ndarray, probability: np.ndarray, threshold: float) 
     return fig
 
 
-def calibration(y: np.ndarray, probability: np.ndarray, calibrated: np.ndarray | None = None) -> Figure:
-    fig, ax = _figure("Calibration (hold-out)")
-    ax.plot([0, 1], [0, 1], color=GREY, linestyle="--", label="perfect")
+def calibration(
+    y: np.ndarray, probability: np.ndarray, uncalibrated: np.ndarray | None = None, method: str = ""
+) -> Figure:
+    """Reliability diagram: observed default rate against mean predicted probability in ten bins
+    of equal size, with each curve's expected calibration error (ECE)."""
+    fig, ax = _figure("Reliability (hold-out, ten bins of equal size)")
+    top = float(max(np.max(probability), np.mean(y)) * 1.05)
+    ax.plot([0, top], [0, top], color=GREY, linestyle="--", label="perfect")
     for values, colour, label, marker in (
-        (probability, BLUE, "model", "o"),
-        (calibrated, GREEN, "after Platt scaling", "s"),
+        (uncalibrated, GREY, "before calibration", "o"),
+        (probability, BLUE, f"served ({method} calibration)" if method else "served", "s"),
     ):
         if values is None:
             continue
-        observed, predicted = calibration_curve(y, values, n_bins=10, strategy="quantile")
-        ax.plot(predicted, observed, color=colour, marker=marker, label=label)
-    ax.set(xlabel="Predicted probability of default", ylabel="Observed default rate")
+        bins = reliability(y, values)
+        ax.plot(bins.predicted, bins.observed, color=colour, marker=marker, label=f"{label}: ECE {bins.ece:.4f}")
+    ax.set(xlabel="Mean predicted probability of default", ylabel="Observed default rate")
+    ax.legend(loc="upper left")
+    return fig
+
+
+def calibration_bins(predicted: list[float], observed: list[float], ece: float) -> Figure:
+    """The reliability diagram from a model card's bins."""
+    fig, ax = _figure("Reliability (hold-out, ten bins of equal size)")
+    top = max(*predicted, *observed) * 1.05
+    ax.plot([0, top], [0, top], color=GREY, linestyle="--", label="perfect")
+    ax.plot(predicted, observed, color=BLUE, marker="s", label=f"served: ECE {ece:.4f}")
+    ax.set(xlabel="Mean predicted probability of default", ylabel="Observed default rate")
     ax.legend(loc="upper left")
     return fig
 
@@ -125,5 +141,41 @@ def candidates(comparison: pd.DataFrame) -> Figure:
     ):
         ax.text(cost, y_pos, f" {cost:,.0f}  (AUC {auc:.3f}){'  chosen' if chosen else ''}", va="center", fontsize=8)
     ax.set(xlabel="Cost per 1,000 applicants")
+    fig.tight_layout()
+    return fig
+
+
+def fairness(table: pd.DataFrame, name: str) -> Figure:
+    """Per attribute: approval rate and false-refusal rate (good payers refused) of each group."""
+    attributes = list(dict.fromkeys(table["attribute"]))
+    fig, axes = plt.subplots(1, len(attributes), figsize=(4.2 * len(attributes), 3.8), dpi=110, squeeze=False)
+    for ax, attribute in zip(axes[0], attributes, strict=True):
+        rows = table[table["attribute"] == attribute]
+        positions = np.arange(len(rows))
+        ax.bar(positions - 0.2, rows["approval_rate"], 0.4, color=BLUE, label="approval rate")
+        ax.bar(positions + 0.2, rows["false_refusal_rate"], 0.4, color=ORANGE, label="good payers refused")
+        labels = [f"{g}\n({n:,})" for g, n in zip(rows["group"], rows["applicants"], strict=True)]
+        ax.set_xticks(positions, labels, fontsize=7, rotation=30 if len(rows) > 4 else 0)
+        ax.set(title=attribute, ylim=(0, 1))
+        ax.grid(alpha=0.3, axis="y")
+    axes[0][0].legend(loc="upper left", fontsize=7)
+    fig.suptitle(f"{name}: by group on the hold-out (applicants in brackets)")
+    fig.tight_layout()
+    return fig
+
+
+def scorecard(points: pd.DataFrame, name: str) -> Figure:
+    """Points per bin of each characteristic (the spread of a characteristic is its weight)."""
+    rows = points[points["characteristic"] != "(base points)"]
+    names = list(dict.fromkeys(rows["characteristic"]))
+    fig, ax = _figure(f"{name}: points per bin", (8, 0.32 * len(names) + 1.5))
+    for y_pos, characteristic in enumerate(names):
+        values = rows.loc[rows["characteristic"] == characteristic, "points"]
+        ax.plot([values.min(), values.max()], [y_pos, y_pos], color=GREY)
+        ax.scatter(values, [y_pos] * len(values), color=BLUE, s=14, zorder=3)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.invert_yaxis()
+    ax.axvline(0, color=GREY, linestyle="--")
+    ax.set(xlabel="Points (more points: lower risk)")
     fig.tight_layout()
     return fig

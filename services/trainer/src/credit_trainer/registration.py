@@ -16,16 +16,21 @@ import mlflow
 import numpy as np
 import pandas as pd
 import polars as pl
-from credit_core.catalogue import feature_catalogue
+from credit_core.catalogue import RISK_DIRECTIONS, feature_catalogue
 from credit_core.contracts.model_card import (
+    CalibrationReport,
     CandidateResult,
     CostCurve,
     Curves,
     CvScores,
+    Fairness,
     HoldoutMetrics,
+    IntervalOf,
+    Intervals,
     ModelCard,
     ReferenceCosts,
     RocCurve,
+    ScorecardRow,
 )
 from credit_core.costs import model_card_curves, reference_costs
 from credit_core.loader import RawTables
@@ -35,6 +40,7 @@ from credit_core.registry import (
     CATALOGUE_FILE,
     CHALLENGER,
     CHECKSUM_TAG,
+    DOCUMENTATION_FILES,
     HOLDOUT_FILE,
     IMPORTANCE_FILE,
     REFERENCE_FILE,
@@ -42,9 +48,12 @@ from credit_core.registry import (
 )
 from credit_core.schema import APPLICATION
 from credit_core.scoring import MODEL_FILE, CompiledModel
+from credit_core.uncertainty import RESAMPLES, Interval, bootstrap_intervals, reliability
 from mlflow import MlflowClient
 
 from credit_trainer.config import Settings
+from credit_trainer.fairness import FairnessReport
+from credit_trainer.scorecard import scorecard_of
 from credit_trainer.tracking import catalogue_hash, data_fingerprint, git_commit
 from credit_trainer.training import Choice, Dataset
 
@@ -82,10 +91,19 @@ def holdout_frame(data: Dataset, choice: Choice) -> pl.DataFrame:
 
 
 def model_card(
-    choice: Choice, tables: RawTables, data: Dataset, settings: Settings, comparison: pd.DataFrame
+    choice: Choice,
+    tables: RawTables,
+    data: Dataset,
+    settings: Settings,
+    comparison: pd.DataFrame,
+    final_fairness: FairnessReport,
+    excluded: tuple[str, ...] = (),
 ) -> ModelCard:
+    """``final_fairness``: the chosen model's groups at its final threshold; ``excluded``: the
+    application fields it was trained without."""
     y_hold = data.y[data.holdout]
     curves = model_card_curves(y_hold, choice.holdout_proba)
+    points = scorecard_of(choice.result.estimator)
     return ModelCard(
         name=settings.model_name,
         candidate=choice.result.name,
@@ -93,7 +111,7 @@ def model_card(
         params=choice.result.best_params,
         trained_at=datetime.now(UTC).replace(microsecond=0),
         threshold=choice.threshold.threshold,
-        calibrated=choice.calibration is not None,
+        calibrated=choice.calibration.method != "none",
         training_applicants=len(data.train),
         holdout_applicants=len(data.holdout),
         default_rate=float(data.y.mean()),
@@ -101,12 +119,53 @@ def model_card(
         holdout=HoldoutMetrics(**choice.holdout),
         reference_costs=ReferenceCosts(**reference_costs(y_hold)),
         reasons=choice.reasons,
-        candidates=[CandidateResult(**row) for row in json.loads(comparison.to_json(orient="records"))],
+        candidates=[CandidateResult(**row) for row in _records(comparison)],
         curves=Curves(cost=CostCurve(**curves["cost"]), roc=RocCurve(**curves["roc"])),
         data_fingerprint=data_fingerprint(tables),
         feature_catalogue_hash=catalogue_hash(),
         git_commit=git_commit(),
         raw_fields=APPLICATION.column_names,
+        calibration=calibration_report(choice, y_hold),
+        intervals=_intervals(bootstrap_intervals(y_hold, choice.holdout_proba, choice.threshold.threshold)),
+        scorecard=None if points is None else [ScorecardRow(**row) for row in _records(points)],
+        fairness=Fairness(
+            groups=final_fairness.groups, summary=final_fairness.summary, excluded_attributes=list(excluded)
+        ),
+        monotone_constraints=(
+            {n: "up" if d > 0 else "down" for n, d in RISK_DIRECTIONS.items()}
+            if choice.result.candidate.constraints == "monotone"
+            else {}
+        ),
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON gives them (missing values as None)."""
+    return list(json.loads(frame.to_json(orient="records")))
+
+
+def calibration_report(choice: Choice, y_hold: np.ndarray) -> CalibrationReport:
+    before, after = reliability(y_hold, choice.result.holdout_proba), reliability(y_hold, choice.holdout_proba)
+    return CalibrationReport(
+        method=choice.calibration.method,  # type: ignore[arg-type]
+        oof_brier=choice.calibration_scores,
+        holdout_ece_uncalibrated=before.ece,
+        holdout_ece=after.ece,
+        mean_predicted=after.mean_predicted,
+        observed_rate=after.observed_rate,
+        in_the_large=after.in_the_large,
+        reliability_predicted=after.predicted,
+        reliability_observed=after.observed,
+        reliability_counts=after.counts,
+    )
+
+
+def _intervals(intervals: dict[str, Interval]) -> Intervals:
+    first = next(iter(intervals.values()))
+    return Intervals(
+        confidence=first.confidence,
+        resamples=RESAMPLES,
+        **{k: IntervalOf(estimate=i.estimate, low=i.low, high=i.high) for k, i in intervals.items()},
     )
 
 
@@ -128,9 +187,11 @@ def register(
     importance: pd.DataFrame,
     holdout: pl.DataFrame,
     settings: Settings,
+    documents: dict[str, str],
 ) -> Registered:
     """Log the model with its artifacts in the active run, register it, record the SHA-256 of every
-    artifact and the card's headline figures as version tags, alias it ``challenger``."""
+    artifact and the card's headline figures as version tags, alias it ``challenger``.
+    ``documents``: the model documentation per format (:data:`DOCUMENTATION_FILES`)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = compiled.save(folder)
@@ -140,7 +201,12 @@ def register(
         (folder / CATALOGUE_FILE).write_text(json.dumps(feature_catalogue(), indent=1))
         holdout.write_parquet(folder / HOLDOUT_FILE)
         files += [folder / name for name in (CARD_FILE, REFERENCE_FILE, IMPORTANCE_FILE, CATALOGUE_FILE, HOLDOUT_FILE)]
-        artifacts: dict[str, Any] = {"model" if f.name == MODEL_FILE else f.stem: str(f) for f in files}
+        for kind, text in documents.items():
+            (folder / DOCUMENTATION_FILES[kind]).write_text(text, encoding="utf-8")
+            files.append(folder / DOCUMENTATION_FILES[kind])
+        artifacts: dict[str, Any] = {
+            "model" if f.name == MODEL_FILE else f.name.replace(".", "_"): str(f) for f in files
+        }
         info = mlflow.pyfunc.log_model(
             name="model",
             python_model=CreditDefaultModel(),
@@ -158,6 +224,7 @@ def register(
         "candidate": card.candidate,
         "holdout_cost_per_1000": f"{card.holdout.cost_per_1000:.3f}",
         "holdout_auc": f"{card.holdout.auc:.4f}",
+        "calibration": card.calibration.method if card.calibration else "none",
         "data_fingerprint": card.data_fingerprint,
         "feature_catalogue_hash": card.feature_catalogue_hash,
     }

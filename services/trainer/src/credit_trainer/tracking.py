@@ -20,6 +20,8 @@ from matplotlib import pyplot as plt
 
 from credit_trainer import plots
 from credit_trainer.config import Settings
+from credit_trainer.fairness import FairnessReport
+from credit_trainer.scorecard import scorecard_of
 from credit_trainer.training import CandidateResult, Dataset
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,11 @@ def _log_figure(figure: Any, path: str) -> None:
 
 
 def log_evaluation_plots(
-    y: np.ndarray, probability: np.ndarray, metrics: dict[str, float], before_calibration: np.ndarray | None = None
+    y: np.ndarray,
+    probability: np.ndarray,
+    metrics: dict[str, float],
+    before_calibration: np.ndarray | None = None,
+    method: str = "",
 ) -> None:
     _log_figure(plots.roc(y, probability, metrics["auc"]), "plots/roc.png")
     _log_figure(plots.precision_recall(y, probability, metrics["pr_auc"]), "plots/precision_recall.png")
@@ -90,17 +96,43 @@ def log_evaluation_plots(
         "plots/confusion.png",
     )
     _log_figure(plots.cost_vs_threshold(y, probability, metrics["threshold"]), "plots/cost_vs_threshold.png")
-    _log_figure(plots.calibration(y, probability, before_calibration), "plots/calibration.png")
+    _log_figure(plots.calibration(y, probability, before_calibration, method), "plots/calibration.png")
+
+
+def log_fairness(report: FairnessReport, name: str) -> None:
+    """The fairness table and its plot in the active run; the parity figures as metrics."""
+    mlflow.log_table(report.table, "fairness.json")
+    _log_figure(plots.fairness(report.table, name), "plots/fairness.png")
+    for s in report.summary:
+        key = s.attribute.replace(" ", "_")
+        if s.demographic_parity_ratio is None or s.equalized_odds_difference is None:
+            continue
+        mlflow.log_metrics(
+            {
+                f"fairness_{key}_parity_ratio": s.demographic_parity_ratio,
+                f"fairness_{key}_eo_difference": s.equalized_odds_difference,
+            }
+        )
 
 
 def log_candidate(result: CandidateResult, data: Dataset) -> str:
     """One nested run per candidate: parameters, CV and hold-out metrics, plots, importance."""
     with mlflow.start_run(run_name=result.name, nested=True) as run:
         mlflow.set_tags(
-            {"candidate": result.name, "family": result.candidate.family, "imbalance": result.candidate.imbalance}
+            {
+                "candidate": result.name,
+                "family": result.candidate.family,
+                "imbalance": result.candidate.imbalance,
+                "constraints": result.candidate.constraints,
+            }
         )
         mlflow.log_params(
-            {"family": result.candidate.family, "imbalance": result.candidate.imbalance, **result.best_params}
+            {
+                "family": result.candidate.family,
+                "imbalance": result.candidate.imbalance,
+                "constraints": result.candidate.constraints,
+                **result.best_params,
+            }
         )
         mlflow.log_metrics(
             {
@@ -108,10 +140,20 @@ def log_candidate(result: CandidateResult, data: Dataset) -> str:
                 "oof_threshold": result.threshold.threshold,
                 "oof_cost_per_1000": result.threshold.cost_per_1000,
                 **{f"holdout_{k}": v for k, v in result.holdout.items()},
+                **{
+                    f"holdout_{k}_{end}": getattr(i, end)
+                    for k, i in result.intervals.items()
+                    for end in ("low", "high")
+                },
                 "fit_seconds": result.seconds,
             }
         )
         log_evaluation_plots(data.y[data.holdout], result.holdout_proba, result.holdout)
+        log_fairness(result.fairness, result.name)
+        points = scorecard_of(result.estimator)
+        if points is not None:
+            mlflow.log_table(points, "scorecard.json")
+            _log_figure(plots.scorecard(points, result.name), "plots/scorecard.png")
         mlflow.log_table(result.importance, "importance.json")
         if result.importance["mean_abs_shap"].any():
             _log_figure(
@@ -136,7 +178,15 @@ def comparison_table(results: list[CandidateResult], chosen: str) -> pd.DataFram
             "holdout_pr_auc": r.holdout["pr_auc"],
             "holdout_brier": r.holdout["brier"],
             "holdout_cost_per_1000": r.holdout["cost_per_1000"],
+            "holdout_auc_low": r.intervals["auc"].low,
+            "holdout_auc_high": r.intervals["auc"].high,
+            "holdout_cost_per_1000_low": r.intervals["cost_per_1000"].low,
+            "holdout_cost_per_1000_high": r.intervals["cost_per_1000"].high,
             "holdout_recall": r.holdout["recall"],
+            "fairness_min_parity_ratio": min(
+                (f.demographic_parity_ratio for f in r.fairness.summary if f.demographic_parity_ratio is not None),
+                default=None,
+            ),
             "holdout_refusal_rate": r.holdout["refusal_rate"],
             "fit_seconds": r.seconds,
             "best_params": json.dumps(r.best_params),

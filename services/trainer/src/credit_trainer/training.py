@@ -14,23 +14,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import polars as pl
+from credit_core.contracts.model_artifacts import Isotonic
 from credit_core.costs import Threshold, evaluate, find_cost_optimal_threshold
 from credit_core.explain import global_importance
 from credit_core.features import build_features
 from credit_core.loader import RawTables
 from credit_core.pipeline import model_frame
-from credit_core.scoring import CompiledModel, apply_platt
+from credit_core.scoring import CompiledModel, apply_isotonic, apply_platt
+from credit_core.uncertainty import Interval, bootstrap_intervals, reliability
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import make_scorer
+from sklearn.metrics import brier_score_loss, make_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict, train_test_split
 
 from credit_trainer.candidates import Candidate
+from credit_trainer.fairness import FairnessReport, fairness_report, groups
 
 log = logging.getLogger(__name__)
 
 MIN_APPLICANTS = 100
 MIN_DEFAULTS = 10
 IMPORTANCE_ROWS = 2_000
+CALIBRATIONS = ("none", "platt", "isotonic")
+ISOTONIC_FLOOR = 1e-4
 
 
 class TrainingDataError(ValueError):
@@ -56,6 +62,10 @@ class Dataset:
     @property
     def ids(self) -> np.ndarray:
         return self.features.get_column("SK_ID_CURR").to_numpy()
+
+    def holdout_groups(self) -> dict[str, np.ndarray]:
+        """Each hold-out applicant's gender, age band and family status (the fairness report's groups)."""
+        return groups(self.features[self.holdout.tolist()])
 
 
 def prepare(tables: RawTables, holdout: float, seed: int, max_applicants: int | None = None) -> Dataset:
@@ -90,6 +100,8 @@ class CandidateResult:
     holdout: dict[str, float]  # metrics at the threshold
     importance: pd.DataFrame
     seconds: float
+    intervals: dict[str, Interval]  # bootstrap intervals of the hold-out AUC and cost per 1,000
+    fairness: FairnessReport  # by gender, age band and family status, on the hold-out
 
     @property
     def name(self) -> str:
@@ -134,6 +146,8 @@ def fit_candidate(candidate: Candidate, data: Dataset, folds: int, seed: int) ->
         holdout,
         global_importance(compiled, sample),
         time.perf_counter() - started,
+        bootstrap_intervals(y_hold, holdout_proba, threshold.threshold, seed=seed),
+        fairness_report(y_hold, holdout_proba >= threshold.threshold, data.holdout_groups()),
     )
 
 
@@ -145,20 +159,63 @@ def platt(probability: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(fitted.coef_[0][0]), float(fitted.intercept_[0])
 
 
+def isotonic(probability: np.ndarray, y: np.ndarray) -> Isotonic:
+    """Isotonic regression as the points of its step function, kept within [1e-4, 1 - 1e-4] (a
+    credit model never says a default is impossible or certain)."""
+    fitted = IsotonicRegression(y_min=ISOTONIC_FLOOR, y_max=1 - ISOTONIC_FLOOR, out_of_bounds="clip")
+    fitted.fit(probability, y)
+    return Isotonic(x=fitted.X_thresholds_.tolist(), y=fitted.y_thresholds_.tolist())
+
+
+@dataclass(frozen=True)
+class Calibration:
+    method: str  # none, platt or isotonic
+    platt: tuple[float, float] | None = None
+    isotonic: Isotonic | None = None
+
+    def apply(self, probability: np.ndarray) -> np.ndarray:
+        if self.platt is not None:
+            return apply_platt(probability, self.platt)
+        return probability if self.isotonic is None else apply_isotonic(probability, self.isotonic)
+
+
+def fit_calibration(method: str, probability: np.ndarray, y: np.ndarray) -> Calibration:
+    if method == "platt":
+        return Calibration(method, platt=platt(probability, y))
+    if method == "isotonic":
+        return Calibration(method, isotonic=isotonic(probability, y))
+    return Calibration("none")
+
+
+def calibration_scores(oof: np.ndarray, y: np.ndarray, folds: int, seed: int) -> dict[str, float]:
+    """Brier score of each calibration, itself cross-validated on the out-of-fold probabilities
+    (each fold calibrated by a map fitted on the others), so that isotonic regression, which can
+    follow the data as closely as it likes, is not judged on the points it was fitted to."""
+    scores = {}
+    for method in CALIBRATIONS:
+        calibrated = np.empty_like(oof)
+        for fit, held in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(oof, y):
+            calibrated[held] = fit_calibration(method, oof[fit], y[fit]).apply(oof[held])
+        scores[method] = float(brier_score_loss(y, calibrated))
+    return scores
+
+
 @dataclass
 class Choice:
     result: CandidateResult
     threshold: Threshold
-    calibration: tuple[float, float] | None
+    calibration: Calibration
     holdout: dict[str, float]
     holdout_proba: np.ndarray  # final probabilities on the hold-out (calibrated if chosen)
     oof: np.ndarray  # final out-of-fold probabilities on the tuning rows
     reasons: list[str] = field(default_factory=list)
+    calibration_scores: dict[str, float] = field(default_factory=dict)  # cross-validated Brier per method
 
 
-def choose(results: list[CandidateResult], data: Dataset) -> Choice:
-    """Lowest hold-out business cost wins, AUC breaks ties; then calibrate if it lowers the Brier
-    score without raising the cost."""
+def choose(results: list[CandidateResult], data: Dataset, folds: int = 3, seed: int = 0) -> Choice:
+    """Lowest hold-out business cost wins, AUC breaks ties; then the calibration (none, Platt or
+    isotonic) with the lowest cross-validated Brier score on the out-of-fold probabilities (none
+    unless one is lower), and the threshold found again on the calibrated probabilities."""
     ranked = sorted(results, key=lambda r: (r.holdout["cost"], -r.holdout["auc"]))
     best = ranked[0]
     reasons = [
@@ -167,25 +224,22 @@ def choose(results: list[CandidateResult], data: Dataset) -> Choice:
         + (f"; next {ranked[1].name} at {ranked[1].holdout['cost_per_1000']:.0f}" if len(ranked) > 1 else "")
     ]
     y_train, y_hold = data.y[data.train], data.y[data.holdout]
-    choice = Choice(best, best.threshold, None, best.holdout, best.holdout_proba, best.oof, reasons)
     if best.candidate.family == "dummy":
-        return choice
-    ab = platt(best.oof, y_train)
-    oof = apply_platt(best.oof, ab)
-    threshold = find_cost_optimal_threshold(y_train, oof)
-    proba = apply_platt(best.holdout_proba, ab)
-    calibrated = evaluate(y_hold, proba, threshold.threshold)
-    if calibrated["brier"] < best.holdout["brier"] and calibrated["cost"] <= best.holdout["cost"]:
-        reasons.append(
-            f"calibrated (Platt): Brier {best.holdout['brier']:.4f} -> {calibrated['brier']:.4f}, "
-            f"cost per 1,000 {best.holdout['cost_per_1000']:.0f} -> {calibrated['cost_per_1000']:.0f}"
-        )
-        return Choice(best, threshold, ab, calibrated, proba, oof, reasons)
+        return Choice(best, best.threshold, Calibration("none"), best.holdout, best.holdout_proba, best.oof, reasons)
+    scores = calibration_scores(best.oof, y_train, folds, seed)
+    method = min(CALIBRATIONS, key=lambda m: (scores[m], CALIBRATIONS.index(m)))
+    calibration = fit_calibration(method, best.oof, y_train)
+    oof = calibration.apply(best.oof)
+    threshold = find_cost_optimal_threshold(y_train, oof) if method != "none" else best.threshold
+    proba = calibration.apply(best.holdout_proba)
+    holdout = evaluate(y_hold, proba, threshold.threshold) if method != "none" else best.holdout
+    before, after = reliability(y_hold, best.holdout_proba), reliability(y_hold, proba)
+    listed = ", ".join(f"{m} {scores[m]:.5f}" for m in CALIBRATIONS)
     reasons.append(
-        f"not calibrated: Platt scaling gave Brier {calibrated['brier']:.4f} (was {best.holdout['brier']:.4f}) "
-        f"and cost per 1,000 {calibrated['cost_per_1000']:.0f} (was {best.holdout['cost_per_1000']:.0f})"
+        f"calibration: {method} (cross-validated out-of-fold Brier: {listed}); hold-out expected calibration "
+        f"error {before.ece:.4f} uncalibrated" + (f", {after.ece:.4f} calibrated" if method != "none" else "")
     )
-    return choice
+    return Choice(best, threshold, calibration, holdout, proba, oof, reasons, scores)
 
 
 def run_candidates(

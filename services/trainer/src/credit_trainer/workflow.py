@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import mlflow
+from credit_core.catalogue import features_using
 from credit_core.costs import reference_costs
 from credit_core.loader import RawTables
 from credit_core.scoring import CompiledModel
@@ -17,9 +18,12 @@ from matplotlib import pyplot as plt
 from credit_trainer import plots
 from credit_trainer.candidates import Grid, make_candidates
 from credit_trainer.config import Settings
+from credit_trainer.documentation import documentation
 from credit_trainer.eda import eda_report
+from credit_trainer.fairness import fairness_report
 from credit_trainer.promotion import Promotion, promote
 from credit_trainer.registration import Registered, holdout_frame, model_card, reference_sample, register
+from credit_trainer.scorecard import information_values
 from credit_trainer.tracking import (
     catalogue_hash,
     comparison_table,
@@ -29,6 +33,7 @@ from credit_trainer.tracking import (
     git_commit,
     log_candidate,
     log_evaluation_plots,
+    log_fairness,
 )
 from credit_trainer.training import choose, prepare, run_candidates
 
@@ -50,16 +55,21 @@ def train_and_register(
     families: tuple[str, ...],
     imbalances: tuple[str, ...],
     max_applicants: int | None,
+    constraints: tuple[str, ...] = ("none",),
+    exclude: tuple[str, ...] = (),
     promote_after: bool,
     progress: Callable[[str], None],
 ) -> Outcome:
+    """``exclude``: application fields the model is trained without (with every feature built
+    from them), e.g. ``("CODE_GENDER",)``."""
     data = prepare(tables, settings.holdout, settings.seed, max_applicants)
     uri = configure(settings)
     progress(
         f"training on {len(data.train):,} applicants (+{len(data.holdout):,} held out), "
         f"{data.y.mean():.2%} defaults; MLflow at {uri}"
     )
-    candidates = make_candidates(families, imbalances, grid, data.y[data.train], settings.seed)
+    excluded = features_using(exclude)
+    candidates = make_candidates(families, imbalances, grid, data.y[data.train], settings.seed, constraints, excluded)
     run_name = f"train {datetime.now(UTC):%Y-%m-%d %H:%M}"
     with mlflow.start_run(experiment_id=experiment(settings), run_name=run_name) as parent:
         mlflow.set_tags(
@@ -78,17 +88,19 @@ def train_and_register(
                 "seed": settings.seed,
                 "applicants": len(data.y),
                 "candidates": ",".join(c.name for c in candidates),
+                "excluded_attributes": ",".join(exclude) or "none",
             }
         )
+        results = run_candidates(candidates, data, settings.folds, settings.seed, progress)
         progress("EDA report ...")
+        binned = next((iv for r in results if (iv := information_values(r.estimator)) is not None), None)
         with tempfile.TemporaryDirectory() as tmp:
             report = Path(tmp) / "eda.html"
-            report.write_text(eda_report(tables, source))
+            report.write_text(eda_report(tables, source, binned))
             mlflow.log_artifact(str(report), "eda")
-        results = run_candidates(candidates, data, settings.folds, settings.seed, progress)
         for result in results:
             log_candidate(result, data)
-        choice = choose(results, data)
+        choice = choose(results, data, settings.folds, settings.seed)
         comparison = comparison_table(results, choice.result.name)
         mlflow.log_table(comparison, "candidates.json")
         with tempfile.TemporaryDirectory() as tmp:
@@ -104,17 +116,25 @@ def train_and_register(
         mlflow.log_metrics({"chosen_cv_auc": choice.result.cv["cv_auc"], **baseline})
         mlflow.set_tag("chosen_candidate", choice.result.name)
         mlflow.set_tag("choice_reasons", " | ".join(choice.reasons))
-        before = choice.result.holdout_proba if choice.calibration else None
-        log_evaluation_plots(y_hold, choice.holdout_proba, choice.holdout, before_calibration=before)
+        method = choice.calibration.method
+        before = choice.result.holdout_proba if method != "none" else None
+        log_evaluation_plots(y_hold, choice.holdout_proba, choice.holdout, before_calibration=before, method=method)
         importance = choice.result.importance
         figure = plots.importance(importance, "mean_abs_shap", f"Chosen model ({choice.result.name}): mean |SHAP|")
         mlflow.log_figure(figure, "plots/importance_shap.png")
         plt.close(figure)
 
-        compiled = CompiledModel.from_pipeline(choice.result.estimator, choice.threshold.threshold, choice.calibration)
-        card = model_card(choice, tables, data, settings, comparison)
+        compiled = CompiledModel.from_pipeline(
+            choice.result.estimator, choice.threshold.threshold, choice.calibration.platt, choice.calibration.isotonic
+        )
+        final_fairness = fairness_report(
+            y_hold, choice.holdout_proba >= choice.threshold.threshold, data.holdout_groups()
+        )
+        log_fairness(final_fairness, f"Chosen model ({choice.result.name})")
+        card = model_card(choice, tables, data, settings, comparison, final_fairness, exclude)
         reference = reference_sample(tables, data, choice, settings.seed)
-        registered = register(compiled, card, reference, importance, holdout_frame(data, choice), settings)
+        documents = dict(zip(("markdown", "html"), documentation(card, settings), strict=True))
+        registered = register(compiled, card, reference, importance, holdout_frame(data, choice), settings, documents)
         run_id = parent.info.run_id
 
     summary = [

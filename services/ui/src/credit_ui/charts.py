@@ -131,6 +131,28 @@ def roc(curve: RocCurve, language: str) -> Chart:
     )
 
 
+def reliability(predicted: list[float], observed: list[float], language: str) -> Chart:
+    """Observed default rate against mean predicted probability, ten bins of equal size."""
+    model, perfect = t("model", language), t("perfect", language)
+    top = max(*predicted, *observed) * 1.05
+    frame = pd.concat(
+        [
+            pd.DataFrame({"predicted": predicted, "observed": observed, "curve": model}),
+            pd.DataFrame({"predicted": [0.0, top], "observed": [0.0, top], "curve": perfect}),
+        ]
+    )
+    return _sized(
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("predicted:Q", title=t("predicted_axis", language), axis=alt.Axis(format="%")),
+            y=alt.Y("observed:Q", title=t("observed_axis", language), axis=alt.Axis(format="%")),
+            color=alt.Color("curve:N", scale=alt.Scale(domain=[model, perfect], range=[BLUE, GREY]), title=None),
+        ),
+        280,
+    )
+
+
 def _histogram(values: list[float], edges: np.ndarray) -> np.ndarray:
     known = np.array([v for v in values if v is not None and not np.isnan(v)], dtype=float)
     counts, _ = np.histogram(known, bins=edges)
