@@ -5,6 +5,9 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# checkov in an environment of its own: its pins conflict with the project's (constraints-checkov.txt)
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
 DEMO_DATA := data/demo
 DOCKERFILES := $(wildcard services/*/Dockerfile) docker/mlflow/Dockerfile $(wildcard docker/ci/*/Dockerfile)
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
@@ -28,6 +31,11 @@ $(STAMP): constraints.txt requirements-dev.txt packages/*/pyproject.toml service
 		-r requirements-dev.txt
 	touch $(STAMP)
 
+$(CHECKOV): constraints-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	PIP_CONSTRAINT=$(CURDIR)/constraints-checkov.txt $(CHECKOV_VENV)/bin/python -m pip install --quiet checkov
+	touch $@
+
 env: setup  ## write .env for docker compose with every secret generated (passwords, API keys, the services' clients)
 	$(BIN)/python scripts/new_env.py
 
@@ -37,7 +45,7 @@ test: setup  ## every test, slow ones included (what CI runs)
 test-fast: setup  ## skip the tests marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: setup  ## code (ruff with its security rules, mypy), compose files and workflows (schemas; zizmor), Dockerfiles (hadolint), compose consistency
+lint: setup $(CHECKOV)  ## code (ruff with its security rules, mypy), compose files (schema, consistency, hardening), workflows (schema, zizmor, checkov), Dockerfiles (hadolint, checkov), Bicep (checkov)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -47,6 +55,9 @@ lint: setup  ## code (ruff with its security rules, mypy), compose files and wor
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline .github/workflows/
 	$(BIN)/hadolint $(DOCKERFILES)
+	$(CHECKOV) --quiet --compact --skip-download --framework bicep -d deploy/azure
+	$(CHECKOV) --quiet --compact --skip-download --framework github_actions -d .github/workflows
+	$(CHECKOV) --quiet --compact --skip-download --framework dockerfile $(addprefix -f ,$(DOCKERFILES))
 	$(BIN)/python -m pytest --no-cov -q -p no:cacheprovider tests/test_compose.py
 
 format: setup
@@ -72,9 +83,10 @@ compose-test: setup  ## the compose stack for real (Docker engine started, local
 mlflow-ui: setup  ## browse the embedded MLflow store (runs, plots, registered models)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns/mlflow.db --host 127.0.0.1 --port 5000
 
-bench: setup  ## full-size features and training, hot path, API load with wrk, /health under load, faults, retention, explainer latency (data generated once)
+bench: setup  ## full-size features and training, model risk on 50,000, hot path, API load with wrk, /health under load, faults, retention, explainer latency (data generated once)
 	$(BIN)/python bench/features_scale.py
 	$(BIN)/python bench/train_scale.py
+	$(BIN)/python bench/model_risk.py --synthetic 50000
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/health_under_load.py
 	$(BIN)/python bench/decision_durability.py
@@ -83,4 +95,4 @@ bench: setup  ## full-size features and training, hot path, API load with wrk, /
 	$(BIN)/python bench/drift_scale.py
 
 clean:
-	rm -rf $(VENV) data build .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(CHECKOV_VENV) data build .pytest_cache .mypy_cache .ruff_cache .coverage

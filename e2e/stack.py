@@ -78,7 +78,8 @@ def compose_environment(service: str, ports: dict[str, int], variables: dict[str
     for key, raw in environment.items():
         value = interpolate(str(raw), variables)
         value = re.sub(r"@postgres:5432/(\w+)", lambda m: f"@127.0.0.1:{ports['postgres']}/{PREFIX}{m.group(1)}", value)
-        value = re.sub(r"//([a-z-]+):(\d+)", lambda m: f"//127.0.0.1:{ports.get(m.group(1), m.group(2))}", value)
+        # a service's address ends at its port; ``//monitor:1234abc@`` is a login and its password
+        value = re.sub(r"//([a-z-]+):(\d+)(?=/|$)", lambda m: f"//127.0.0.1:{ports.get(m.group(1), m.group(2))}", value)
         found[key] = value
     return found
 
@@ -199,7 +200,8 @@ def main() -> None:
     with databases() as postgres_port, s3(ports["minio"], SECRETS):
         ports["postgres"] = postgres_port
         env = {
-            name: compose_environment(name, ports, SECRETS) for name in ("mlflow", "mlflow-users", "trainer", "ingest")
+            name: compose_environment(name, ports, SECRETS)
+            for name in ("mlflow-database", "mlflow", "mlflow-users", "trainer", "ingest", "monitor-migrate")
         }
         env |= {
             name: compose_environment(name, ports, SECRETS) for name in ("scoring-api", "explainer", "monitor", "ui")
@@ -207,6 +209,12 @@ def main() -> None:
         env["scoring-api"]["SCORING_SPOOL_DIR"] = str(LOGS / "spool")  # the volume's place on this machine
         try:
             mlflow_hosts = f"localhost:*,127.0.0.1:*,127.0.0.1:{ports['mlflow']}"
+            # each service as its own database login, as in compose (the owner makes them)
+            stack.run(
+                "mlflow-database",
+                [sys.executable, str(ROOT / "docker" / "mlflow" / "database.py")],
+                env["mlflow-database"],
+            )
             stack.start(  # with its authentication on, as in compose
                 "mlflow",
                 [
@@ -246,8 +254,11 @@ def main() -> None:
                 ],
                 env["trainer"],
             )
-            stack.run("migrate", [str(BIN / "credit-scoring-api"), "migrate"], env["ingest"])
+            scoring_migrate = [str(BIN / "credit-scoring-api"), "migrate", "--service-role", "scoring"]
+            stack.run("migrate", scoring_migrate, env["ingest"])
             stack.run("ingest", [str(BIN / "credit-scoring-api"), "ingest", "--data", str(data)], env["ingest"])
+            monitor_migrate = [str(BIN / "credit-monitor"), "migrate", "--service-role", "monitor"]
+            stack.run("monitor-migrate", monitor_migrate, env["monitor-migrate"])
             for name in ("scoring-api", "explainer", "monitor"):
                 command = str(BIN / f"credit-{name}")
                 stack.start(name, [command, "serve", "--port", str(ports[name])], env[name])
@@ -287,6 +298,7 @@ def main() -> None:
                 "E2E_MLFLOW_SERVICES_PASSWORD": SECRETS["MLFLOW_SERVICES_PASSWORD"],
                 "E2E_DASHBOARD_OFFICER_PASSWORD": SECRETS["DASHBOARD_OFFICER_PASSWORD"],
                 "E2E_DASHBOARD_OPS_PASSWORD": SECRETS["DASHBOARD_OPS_PASSWORD"],
+                "E2E_DASHBOARD_RISK_PASSWORD": SECRETS["DASHBOARD_RISK_PASSWORD"],
                 "E2E_DATA": str(data),
                 "E2E_ARTEFACTS": str(LOGS),
             }

@@ -10,7 +10,9 @@ and the monitor's recommendation.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from credit_core.contracts.applications import EXAMPLE_APPLICATION
+from credit_core.reason_codes import reason_catalogue
 
 ENV = os.environ
 if "E2E_SCORING_URL" not in ENV:
@@ -132,35 +135,137 @@ def _sign_in(page: Any, user: str) -> None:
     page.get_by_text(f"Signed in as {user}").wait_for(timeout=60_000)
 
 
-def test_the_dashboard_in_chromium(drift_run: dict[str, Any]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def _chromium(playwright: Any) -> Any:
+    """Debian's chromium, headless, asking nothing of the network; the artefacts' folder made."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     assert chromium, "chromium is not installed (apt-get install chromium)"
-    answer = httpx.get(f"{SCORING}/v1/applicants", params={"limit": 1}, headers=KEYS["scoring"], timeout=30)
-    stored = answer.json()["applicant_ids"]
-    assert stored, "no applicant was ingested"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     flags = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    return playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
+
+
+def _download(page: Any, button: str) -> Any:
+    """Click a download button once the app has finished its run, and the download it gives. A
+    click while Streamlit redraws the page lands on an element about to be replaced and starts
+    nothing; the button does not rerun the app (``on_click="ignore"``), so a second click is safe."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=60_000)
+        try:
+            with page.expect_download(timeout=20_000) as download:
+                page.get_by_role("button", name=button).click()
+            return download.value
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def test_the_dashboard_in_chromium(drift_run: dict[str, Any], champion: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    answer = httpx.get(f"{SCORING}/v1/applicants", params={"limit": 200}, headers=KEYS["scoring"], timeout=30)
+    stored = answer.json()["applicant_ids"]
+    assert stored, "no applicant was ingested"
+    with httpx.Client(base_url=SCORING, headers=KEYS["scoring"], timeout=30) as scoring:  # one the model refuses
+        answers = (scoring.get(f"/v1/applicants/{i}/score").json() | {"applicant": i} for i in stored)
+        refused = next(a["applicant"] for a in answers if a["decision"] == "refused" and a["reasons"])
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=flags)
+        browser = _chromium(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 2000})
         try:
             _sign_in(page, "officer")
-            page.get_by_label("Applicant number").fill(str(stored[0]))
+            page.get_by_label("Applicant number").fill(str(refused))
             page.get_by_label("Applicant number").press("Enter")
             page.get_by_label("Why you look this applicant up").click()
             page.get_by_text("Reviewing the application", exact=True).click()
             page.get_by_role("button", name="Look up").click()
             page.get_by_text("Probability of default").first.wait_for(timeout=60_000)
             page.get_by_text("Raises the risk").wait_for(timeout=60_000)
-            assert page.get_by_text("Granted").count() + page.get_by_text("Refused").count() >= 1
+            page.get_by_text("Principal reasons for the refusal").wait_for(timeout=60_000)
             page.screenshot(path=str(ARTEFACTS / "applicant.png"), full_page=True)
+
+            # the notice, in both languages, names the reasons the page gives
+            page.get_by_text("Decision record", exact=True).click()
+            notices = {}
+            for language in ("English", "Français"):
+                download = _download(page, f"Notice to the applicant ({language})")
+                notices[language] = Path(download.path()).read_text(encoding="utf-8")
+                request_id = download.suggested_filename.split("-")[1]
+            record = httpx.get(f"{SCORING}/v1/decisions/{request_id}", headers=KEYS["scoring"], timeout=30).json()
+            assert record["decision"] == "refused" and record["on_behalf_of"] == "officer"
+            catalogue = reason_catalogue()
+            for language, text in notices.items():
+                code = "fr" if language == "Français" else "en"
+                texts = [html.escape(catalogue.get(r["code"]).text(code)) for r in record["reasons"]]
+                assert texts and all(t in text for t in texts), (language, texts)
+
+            # the officer grants it, with a reason and a comment; the record keeps both decisions
+            page.get_by_label("Comment (what you saw, at least 10 characters)").fill("Payslips for six months seen")
+            page.get_by_role("button", name="Record the override").click()
+            page.get_by_text("officer changed it from Refused to Granted").wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTEFACTS / "override.png"), full_page=True)
+            record = httpx.get(f"{SCORING}/v1/decisions/{request_id}", headers=KEYS["scoring"], timeout=30).json()
+            assert record["decision"] == "refused" and record["final_decision"] == "granted"
+            assert [(o["by"], o["from_decision"], o["to_decision"]) for o in record["overrides"]] == [
+                ("officer", "refused", "granted")
+            ]
+
             page = browser.new_context(viewport={"width": 1280, "height": 2000}).new_page()
             _sign_in(page, "ops")  # the monitoring page is ops'
             page.get_by_text("Monitoring", exact=True).click()
             page.get_by_text("Retrain recommended").first.wait_for(timeout=60_000)
+            page.get_by_text("Officers' overrides").wait_for(timeout=60_000)
+            version = page.locator("th", has_text=re.compile(rf"^\s*{champion}\s*$"))
+            row = page.locator("table").filter(has_text="Override rate").locator("tbody tr").filter(has=version)
+            cells = [c.strip() for c in row.locator("td").all_inner_texts()]  # decisions, overridden, rate, r->g, g->r
+            assert cells[1] == "1" and cells[3] == "1", cells
+            reasons = page.locator("table").filter(has_text="Additional information")
+            assert (
+                reasons.locator("tr", has_text="Additional information").locator("td").last.inner_text().strip() == "1"
+            )
             page.screenshot(path=str(ARTEFACTS / "monitoring.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0
+        except Exception:
+            page.screenshot(path=str(ARTEFACTS / "failed.png"), full_page=True)  # what the page showed
+            print("the page said:", page.inner_text("body")[-3000:])  # in CI's output, where no screenshot is
+            raise
+        finally:
+            browser.close()
+
+
+def test_the_model_documentation_opens_from_the_dashboard_with_every_section_filled(champion: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _chromium(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 2000})
+        try:
+            _sign_in(page, "risk")  # the model page is the risk reviewers' (their only page)
+            page.get_by_text("Fairness on the hold-out").wait_for(timeout=60_000)
+            download = _download(page, "Download the model documentation (HTML)")
+            saved = ARTEFACTS / download.suggested_filename
+            download.save_as(saved)
+            assert saved.name == f"model-documentation-v{champion}.html"
+            # opened in the browser as a reviewer would, straight from the file
+            document = browser.new_page()
+            document.goto(saved.as_uri())
+            assert document.locator("h1").inner_text() == f"Model documentation: credit-default version {champion}"
+            sections = document.locator("section")
+            titles = [t.strip() for t in document.locator("section h2").all_inner_texts()]
+            assert titles[0].startswith("1. General description") and titles[-1] == "9. Post-market monitoring plan"
+            assert {"2(e). Performance on the hold-out, with intervals", "2(f). Calibration", "2(g). Fairness"} <= set(
+                titles
+            )
+            for i, title in enumerate(titles):
+                text = sections.nth(i).inner_text().removeprefix(title).strip()
+                assert len(text) > 80, f"section {title!r} is empty"
+            assert document.locator("img").count() >= 2  # the cost curve and the reliability diagram
+            document.screenshot(path=str(ARTEFACTS / "documentation.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(ARTEFACTS / "failed-documentation.png"), full_page=True)
+            print("the page said:", page.inner_text("body")[-3000:])
+            raise
         finally:
             browser.close()
