@@ -13,6 +13,7 @@ BIN=${BIN:-$ROOT/.venv/bin}
 OUT=$ROOT/build/compose
 STAND_INS=${COMPOSE_TEST_STAND_INS:-1}
 mkdir -p "$OUT"
+rm -f "$OUT/e2e.log"
 log() { echo "compose-test: $*"; }
 elapsed() { echo $(( $(date +%s) - $1 )); }
 started=$(date +%s)
@@ -68,6 +69,10 @@ teardown() {
         log "failed: the services' last lines"
         "${COMPOSE[@]}" ps -a || true
         "${COMPOSE[@]}" logs --no-color --tail 60 || true
+        if [ -s "$OUT/e2e.log" ]; then  # last, where a truncated CI output still shows it
+            log "failed: the scenario's failures"
+            sed -n '/= FAILURES =/,$p' "$OUT/e2e.log" | tail -n 150
+        fi
     fi
     "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
     exit "$status"
@@ -125,7 +130,7 @@ E2E_MLFLOW_SERVICES_PASSWORD=$MLFLOW_SERVICES_PASSWORD \
 E2E_DASHBOARD_OFFICER_PASSWORD=$DASHBOARD_OFFICER_PASSWORD E2E_DASHBOARD_OPS_PASSWORD=$DASHBOARD_OPS_PASSWORD \
 E2E_DASHBOARD_RISK_PASSWORD=$DASHBOARD_RISK_PASSWORD \
 E2E_ARTEFACTS=$OUT \
-    "$BIN/python" -m pytest -v --no-cov -p no:cacheprovider e2e
+    "$BIN/python" -m pytest -v --no-cov -p no:cacheprovider e2e 2>&1 | tee "$OUT/e2e.log"
 
 # ---- 5. start-up: each service restarted, seconds until it is ready -----------------------------
 : >"$OUT/start-to-ready.txt"

@@ -219,6 +219,7 @@ def test_the_dashboard_in_chromium(drift_run: dict[str, Any], champion: str) -> 
             page.get_by_text("Officers' overrides").wait_for(timeout=60_000)
             version = page.locator("th", has_text=re.compile(rf"^\s*{champion}\s*$"))
             row = page.locator("table").filter(has_text="Override rate").locator("tbody tr").filter(has=version)
+            row.wait_for(timeout=60_000)  # the header is drawn before the monitor answers, the table after
             cells = [c.strip() for c in row.locator("td").all_inner_texts()]  # decisions, overridden, rate, r->g, g->r
             assert cells[1] == "1" and cells[3] == "1", cells
             reasons = page.locator("table").filter(has_text="Additional information")
