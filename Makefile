@@ -45,7 +45,7 @@ test: setup  ## every test, slow ones included (what CI runs)
 test-fast: setup  ## skip the tests marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
-lint: setup $(CHECKOV)  ## code (ruff with its security rules, mypy), compose files (schema, consistency, hardening), workflows (schema, zizmor, checkov), Dockerfiles (hadolint, checkov), Bicep (checkov)
+lint: setup $(CHECKOV)  ## code (ruff with its security rules, mypy), compose files (schema, consistency, hardening), workflows (schema, zizmor, checkov), Dockerfiles (hadolint, checkov), Bicep (checkov), alert rules (promtool)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -58,13 +58,14 @@ lint: setup $(CHECKOV)  ## code (ruff with its security rules, mypy), compose fi
 	$(CHECKOV) --quiet --compact --skip-download --framework bicep -d deploy/azure
 	$(CHECKOV) --quiet --compact --skip-download --framework github_actions -d .github/workflows
 	$(CHECKOV) --quiet --compact --skip-download --framework dockerfile $(addprefix -f ,$(DOCKERFILES))
+	promtool check rules deploy/prometheus/alerts.yml
 	$(BIN)/python -m pytest --no-cov -q -p no:cacheprovider tests/test_compose.py
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-demo: setup  ## the whole system on this machine, no Docker: data, model, applicants, five services (Ctrl-C stops)
+demo: setup  ## the whole system on this machine, no Docker: data, model, applicants, the services and Evidently's UI (Ctrl-C stops)
 	$(BIN)/credit-trainer bootstrap --data $(DEMO_DATA) --max-applicants 8000
 	$(BIN)/credit-scoring-api migrate
 	$(BIN)/credit-scoring-api ingest --data $(DEMO_DATA) --limit 2000
@@ -72,6 +73,7 @@ demo: setup  ## the whole system on this machine, no Docker: data, model, applic
 	# on one machine for one person: the services ask no key (nowhere else is authentication off);
 	# the dashboard asks its users to sign in (welcome prints their passwords)
 	SCORING_AUTH_DISABLED=true EXPLAINER_AUTH_DISABLED=true MONITOR_AUTH_DISABLED=true \
+	    MONITOR_EVIDENTLY_WORKSPACE=http://127.0.0.1:8003 UI_EVIDENTLY_URL=http://127.0.0.1:8003 \
 	    UI_USERS_FILE=$(DEMO_DATA)/users.json $(BIN)/honcho start
 
 e2e: setup  ## the stack on real parts without Docker (Postgres, mlflow server, S3 endpoint, services), then the scenario
@@ -93,6 +95,7 @@ bench: setup  ## full-size features and training, model risk on 50,000, hot path
 	$(BIN)/python bench/retention.py
 	$(BIN)/python bench/explain_latency.py
 	$(BIN)/python bench/drift_scale.py
+	$(BIN)/python bench/drift_windows.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) data build .pytest_cache .mypy_cache .ruff_cache .coverage

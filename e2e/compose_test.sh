@@ -86,7 +86,7 @@ docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' 'bank-scoring/*' |
 
 up_started=$(date +%s)
 "${COMPOSE[@]}" up -d
-long_running=(postgres minio mlflow scoring-api explainer monitor ui)
+long_running=(postgres minio mlflow scoring-api explainer monitor evidently-ui ui)
 for _ in $(seq 180); do
     unhealthy=()
     for service in "${long_running[@]}"; do
@@ -107,7 +107,7 @@ log "all services healthy $(elapsed "$up_started") s after up" | tee "$OUT/up-to
 
 # ---- 3b. hardened: our containers cannot write their root filesystem, hold no capability and
 # gain no privilege; the monitor's database login cannot delete a decision, the scoring API's neither
-for service in mlflow scoring-api explainer monitor ui; do
+for service in mlflow scoring-api explainer monitor evidently-ui ui; do
     id=$("${COMPOSE[@]}" ps -q "$service")
     seen=$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{.HostConfig.SecurityOpt}}' "$id")
     [ "$seen" = "true [ALL] [no-new-privileges:true]" ] || { log "$service is not hardened: $seen"; exit 1; }
@@ -125,6 +125,8 @@ log "containers hardened; the services' database logins cannot delete a decision
 # ---- 4. the scenario -------------------------------------------------------------------------
 E2E_SCORING_URL=http://127.0.0.1:8000 E2E_EXPLAINER_URL=http://127.0.0.1:8001 \
 E2E_MONITOR_URL=http://127.0.0.1:8002 E2E_UI_URL=http://127.0.0.1:8501 E2E_MLFLOW_URL=http://127.0.0.1:5000 \
+E2E_EVIDENTLY_URL=http://127.0.0.1:8003 \
+E2E_RETRAIN_COMMAND="${COMPOSE[*]} run --rm -T retrainer credit-trainer retrain --once --data /data --models dummy,lightgbm --max-applicants 4000" \
 E2E_SCORING_API_KEY=$UI_SCORING_API_KEY E2E_EXPLAINER_API_KEY=$UI_EXPLAINER_API_KEY E2E_OPS_API_KEY=$OPS_API_KEY \
 E2E_MLFLOW_SERVICES_PASSWORD=$MLFLOW_SERVICES_PASSWORD \
 E2E_DASHBOARD_OFFICER_PASSWORD=$DASHBOARD_OFFICER_PASSWORD E2E_DASHBOARD_OPS_PASSWORD=$DASHBOARD_OPS_PASSWORD \

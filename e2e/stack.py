@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -195,7 +196,8 @@ def main() -> None:
     shutil.rmtree(LOGS, ignore_errors=True)
     started = time.monotonic()
     stack = Stack()
-    ports = {name: free_port() for name in ("minio", "mlflow", "scoring-api", "explainer", "monitor", "ui")}
+    names = ("minio", "mlflow", "scoring-api", "explainer", "monitor", "evidently-ui", "ui")
+    ports = {name: free_port() for name in names}
     data = LOGS / "data"
     with databases() as postgres_port, s3(ports["minio"], SECRETS):
         ports["postgres"] = postgres_port
@@ -204,8 +206,11 @@ def main() -> None:
             for name in ("mlflow-database", "mlflow", "mlflow-users", "trainer", "ingest", "monitor-migrate")
         }
         env |= {
-            name: compose_environment(name, ports, SECRETS) for name in ("scoring-api", "explainer", "monitor", "ui")
+            name: compose_environment(name, ports, SECRETS)
+            for name in ("scoring-api", "explainer", "monitor", "evidently-ui", "ui", "retrainer")
         }
+        env["evidently-ui"]["HOME"] = str(LOGS)  # not /tmp: this machine's user
+        env["ui"]["UI_EVIDENTLY_URL"] = evidently_url = f"http://127.0.0.1:{ports['evidently-ui']}"
         env["scoring-api"]["SCORING_SPOOL_DIR"] = str(LOGS / "spool")  # the volume's place on this machine
         try:
             mlflow_hosts = f"localhost:*,127.0.0.1:*,127.0.0.1:{ports['mlflow']}"
@@ -259,6 +264,9 @@ def main() -> None:
             stack.run("ingest", [str(BIN / "credit-scoring-api"), "ingest", "--data", str(data)], env["ingest"])
             monitor_migrate = [str(BIN / "credit-monitor"), "migrate", "--service-role", "monitor"]
             stack.run("monitor-migrate", monitor_migrate, env["monitor-migrate"])
+            evidently = [str(BIN / "evidently"), "ui", "--host", "127.0.0.1", "--port", str(ports["evidently-ui"])]
+            stack.start("evidently-ui", [*evidently, "--workspace", str(LOGS / "evidently")], env["evidently-ui"])
+            stack.wait("evidently-ui", f"{evidently_url}/api/version")
             for name in ("scoring-api", "explainer", "monitor"):
                 command = str(BIN / f"credit-{name}")
                 stack.start(name, [command, "serve", "--port", str(ports[name])], env[name])
@@ -292,6 +300,23 @@ def main() -> None:
                 "E2E_MONITOR_URL": f"http://127.0.0.1:{ports['monitor']}",
                 "E2E_UI_URL": f"http://127.0.0.1:{ports['ui']}",
                 "E2E_MLFLOW_URL": f"http://127.0.0.1:{ports['mlflow']}",
+                "E2E_EVIDENTLY_URL": evidently_url,
+                # the retrain loop's trainer, one request (compose: the retrainer service)
+                "E2E_RETRAIN_COMMAND": shlex.join(
+                    [
+                        "env",
+                        *(f"{k}={v}" for k, v in env["retrainer"].items()),
+                        str(BIN / "credit-trainer"),
+                        "retrain",
+                        "--once",
+                        "--data",
+                        str(data),
+                        "--models",
+                        "dummy,lightgbm",
+                        "--max-applicants",
+                        "4000",
+                    ]
+                ),
                 "E2E_SCORING_API_KEY": SECRETS["UI_SCORING_API_KEY"],
                 "E2E_EXPLAINER_API_KEY": SECRETS["UI_EXPLAINER_API_KEY"],
                 "E2E_OPS_API_KEY": SECRETS["OPS_API_KEY"],

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,7 @@ if "E2E_SCORING_URL" not in ENV:
     pytest.skip("no stack to test: run `make e2e` or `make compose-test`", allow_module_level=True)
 
 SCORING, EXPLAINER, MONITOR = ENV["E2E_SCORING_URL"], ENV["E2E_EXPLAINER_URL"], ENV["E2E_MONITOR_URL"]
-UI, MLFLOW = ENV["E2E_UI_URL"], ENV["E2E_MLFLOW_URL"]
+UI, MLFLOW, EVIDENTLY = ENV["E2E_UI_URL"], ENV["E2E_MLFLOW_URL"], ENV["E2E_EVIDENTLY_URL"]
 SERVICES_USER = ("services", ENV.get("E2E_MLFLOW_SERVICES_PASSWORD", ""))  # what the services read the registry as
 KEYS = {
     "scoring": {"X-API-Key": ENV.get("E2E_SCORING_API_KEY", "")},
@@ -236,6 +237,49 @@ def test_the_dashboard_in_chromium(drift_run: dict[str, Any], champion: str) -> 
             browser.close()
 
 
+def test_the_runs_are_in_evidently_ui_and_the_dashboard_links_to_it(drift_run: dict[str, Any]) -> None:
+    """After the drift scenario: the monitoring page's link opens Evidently's UI, which holds the
+    model's project with the monitor's panels (drawn) and the run's snapshots."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = _chromium(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 2000})
+        try:
+            _sign_in(page, "ops")
+            page.get_by_text("Monitoring", exact=True).click()
+            link = page.get_by_role("link", name=re.compile("Open the runs in Evidently"))
+            link.wait_for(timeout=60_000)
+            with page.expect_popup(timeout=30_000) as opened:
+                link.click()
+            page = opened.value
+            page.wait_for_load_state()
+            assert page.url.rstrip("/") == EVIDENTLY.rstrip("/")
+            page.get_by_text("credit-default", exact=True).first.click(timeout=60_000)
+            for title in (
+                "Drift share and drifted importance",
+                "Drifted importance (latest run)",
+                "PSI of the top features",
+                "Probability drift",
+                "Refusal rate",
+                "Expected and realised cost per 1,000",
+                "Override rate",
+            ):
+                page.get_by_text(title, exact=True).first.wait_for(timeout=60_000)
+            assert page.locator("svg").count() >= 3  # the panels are drawn, not only titled
+            page.screenshot(path=str(ARTEFACTS / "evidently-dashboard.png"), full_page=True)
+            page.get_by_text("Reports", exact=True).first.click()
+            page.get_by_text(f"drift run {drift_run['id']}", exact=True).first.wait_for(timeout=60_000)
+            page.get_by_text(f"run {drift_run['id']} figures", exact=True).first.wait_for(timeout=60_000)
+            page.screenshot(path=str(ARTEFACTS / "evidently-reports.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(ARTEFACTS / "failed-evidently.png"), full_page=True)
+            print("the page said:", page.inner_text("body")[-3000:])
+            raise
+        finally:
+            browser.close()
+
+
 def test_the_model_documentation_opens_from_the_dashboard_with_every_section_filled(champion: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -270,3 +314,26 @@ def test_the_model_documentation_opens_from_the_dashboard_with_every_section_fil
             raise
         finally:
             browser.close()
+
+
+def test_retrain_recommended_is_trained_and_the_challenger_promoted_or_refused_by_the_rules(
+    drift_run: dict[str, Any],
+) -> None:
+    """Drifted traffic -> retrain recommended -> the trainer takes the request (E2E_RETRAIN_COMMAND:
+    `credit-trainer retrain --once` as a process, or the compose retrainer) -> a challenger
+    registered -> promoted or refused with the promotion rules' reason, read from the monitor.
+    Last: a promotion changes the champion the other tests look at."""
+    requests = httpx.get(f"{MONITOR}/v1/retrain", headers=KEYS["ops"], timeout=30).json()
+    (asked,) = [r for r in requests if r["run_id"] == drift_run["id"]]
+    assert asked["status"] == "pending" and asked["trigger"] == "drift run"
+    done = subprocess.run(
+        shlex.split(ENV["E2E_RETRAIN_COMMAND"]), capture_output=True, text=True, check=False, timeout=1800
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    finished = httpx.get(f"{MONITOR}/v1/retrain/{asked['id']}", headers=KEYS["ops"], timeout=30).json()
+    assert finished["status"] in ("promoted", "refused"), finished
+    assert finished["challenger_version"] and finished["trainer_run_id"] and finished["claimed_by"] == "trainer"
+    assert (
+        f"version {finished['challenger_version']}" in finished["outcome"] and "champion version" in finished["outcome"]
+    )
+    print(f"retrain request {asked['id']}: {finished['status']}: {finished['outcome']}")

@@ -45,6 +45,7 @@ CLIENTS = {
     "MONITOR": [
         ("ui", "UI_MONITOR_API_KEY", ["drift:read"]),
         ("ops", "OPS_API_KEY", ["drift:read", "drift:run"]),
+        ("trainer", "TRAINER_MONITOR_API_KEY", ["retrain"]),  # the retrain loop
     ],
 }
 PASSWORDS = (
@@ -57,6 +58,7 @@ PASSWORDS = (
     "MLFLOW_SECRET_KEY",
     "MLFLOW_TRAINER_PASSWORD",
     "MLFLOW_SERVICES_PASSWORD",
+    "EVIDENTLY_SECRET",
 )
 
 # the Key Vault secret of each variable (deploy/azure/main.bicep reads them by these names; the
@@ -69,6 +71,7 @@ KEY_VAULT = {"POSTGRES_PASSWORD": "postgres-admin-password"} | {
         "UI_EXPLAINER_API_KEY",
         "UI_MONITOR_API_KEY",
         "EXPLAINER_SCORING_API_KEY",
+        "TRAINER_MONITOR_API_KEY",
     )
 }
 

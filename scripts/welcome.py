@@ -16,6 +16,7 @@ SERVICES = {
     "scoring API": "http://127.0.0.1:8000/ready",
     "explainer": "http://127.0.0.1:8001/ready",
     "monitor": "http://127.0.0.1:8002/ready",
+    "Evidently UI": "http://127.0.0.1:8003/api/version",
     "dashboard": "http://127.0.0.1:8501/_stcore/health",
 }
 
@@ -68,6 +69,7 @@ def main() -> None:
         "    scoring API docs   http://127.0.0.1:8000/docs\n"
         "    explainer docs     http://127.0.0.1:8001/docs\n"
         "    monitor docs       http://127.0.0.1:8002/docs\n"
+        "    Evidently UI       http://127.0.0.1:8003 (the drift runs over time)\n"
         "    MLflow UI          http://127.0.0.1:5000\n",
         flush=True,
     )

@@ -197,6 +197,11 @@ def test_every_route_of_every_service_needs_its_scope(
         )
         assert run.status_code == 201, run.text
         runs = f"/v1/drift/runs/{run.json()['id']}"
+        ask = {"json": {"reason": "the loop is checked end to end"}}
+        asked = httpx.post(f"{monitor_url}/v1/retrain", headers={"X-API-Key": KEYS["drift:run"]}, timeout=30, **ask)
+        assert asked.status_code == 201, asked.text  # then claimed, answered, and asked again (none open)
+        retrain = f"/v1/retrain/{asked.json()['id']}"
+        result = {"json": {"status": "failed", "outcome": "not trained: the access test"}}
         monitor_calls: dict[tuple[str, str], Call] = {
             ("POST", "/v1/drift/runs"): ("drift:run", "POST", "/v1/drift/runs", {"json": {"last": 100}}),
             ("GET", "/v1/drift/runs"): ("drift:read", "GET", "/v1/drift/runs", {}),
@@ -204,6 +209,12 @@ def test_every_route_of_every_service_needs_its_scope(
             ("GET", "/v1/drift/runs/{run_id}/report"): ("drift:read", "GET", f"{runs}/report", {}),
             ("GET", "/v1/drift/summary"): ("drift:read", "GET", "/v1/drift/summary", {}),
             ("GET", "/v1/overrides/summary"): ("drift:read", "GET", "/v1/overrides/summary", {}),
+            ("GET", "/v1/retrain"): ("drift:read", "GET", "/v1/retrain", {}),
+            ("GET", "/v1/retrain/{request_id}"): ("drift:read", "GET", retrain, {}),
+            ("POST", "/v1/retrain/claim"): ("retrain", "POST", "/v1/retrain/claim", {}),
+            ("GET", "/v1/retrain/{request_id}/labelled"): ("retrain", "GET", f"{retrain}/labelled", {}),
+            ("POST", "/v1/retrain/{request_id}/result"): ("retrain", "POST", f"{retrain}/result", result),
+            ("POST", "/v1/retrain"): ("drift:run", "POST", "/v1/retrain", ask),
         }
         wrong += _check(monitor_url, monitor_calls, monitor_app(MonitorSettings(auth_disabled=True)))
     assert not wrong, "\n".join(wrong)

@@ -57,9 +57,14 @@ def _environment(service: dict[str, Any]) -> dict[str, str]:
 
 
 def _dockerfile(service: dict[str, Any]) -> Path | None:
+    """The Dockerfile of the service's image (a service running another's image: that one's)."""
     build = service.get("build")
     if build is None:
-        return None
+        image = service.get("image")
+        built = [s["build"] for s in _load(BASE)["services"].values() if "build" in s and s.get("image") == image]
+        if not built:
+            return None
+        build = built[0]
     return ROOT / build.get("context", ".") / build.get("dockerfile", "Dockerfile")
 
 
@@ -90,7 +95,8 @@ def test_every_setting_given_is_known_and_every_required_one_is_given(services: 
 
 
 def _exposed(dockerfile: Path) -> set[int]:
-    return {int(port) for port in re.findall(r"^EXPOSE (\d+)", dockerfile.read_text(), re.MULTILINE)}
+    lines = re.findall(r"^EXPOSE ([\d ]+)$", dockerfile.read_text(), re.MULTILINE)
+    return {int(port) for line in lines for port in line.split()}
 
 
 def test_services_call_each_other_by_name_on_the_ports_their_images_expose(

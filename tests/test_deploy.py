@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 MAIN = (ROOT / "deploy/azure/main.bicep").read_text()
-BY_HAND = {"ui-auth-secrets-toml"}  # the dashboard's Entra ID settings (docs/deploy-azure.md)
+BY_HAND = {"ui-auth-secrets-toml", "ui-entra-client-secret"}  # the dashboard's Entra ID settings (docs/deploy-azure.md)
 BY_BICEP = {"files-account-key"}  # the shares' account key, written by the deployment itself
 sys.path.insert(0, str(ROOT / "scripts"))
 from new_env import KEY_VAULT  # noqa: E402
@@ -37,7 +37,7 @@ def test_every_secret_an_app_or_a_job_uses_is_one_its_identity_may_read() -> Non
     )
     for name, block in blocks.items():
         allowed = re.search(r"keyVaultSecrets: \[([^\]]*)\]", block)
-        used = set(re.findall(r"secretRef: '([a-z0-9-]+)'", block))
+        used = set(re.findall(r"(?:secretRef|clientSecretSettingName): '([a-z0-9-]+)'", block))  # env, sign-in
         assert allowed and used, f"{name}: no secrets"
         assert used == _names(allowed.group(1)), f"{name} reads {sorted(_names(allowed.group(1)) - used)} unused"
 

@@ -5,11 +5,11 @@
 # apps' new revisions become ready once their schema is there). Writes the public URLs to
 # $GITHUB_OUTPUT (scoring=, ui=) or prints them.
 #   RESOURCE_GROUP REGISTRY [REGISTRY_RESOURCE_GROUP] KEY_VAULT IMAGE_TAG SCORING_API_CLIENTS EXPLAINER_API_CLIENTS
-#   MONITOR_API_CLIENTS [MIN_REPLICAS] deploy/azure/deploy.sh staging|production
+#   MONITOR_API_CLIENTS ENTRA_CLIENT_ID ALERT_EMAIL [MIN_REPLICAS] deploy/azure/deploy.sh staging|production
 set -euo pipefail
 environment=${1:?staging or production}
 : "${RESOURCE_GROUP:?}" "${REGISTRY:?}" "${KEY_VAULT:?}" "${IMAGE_TAG:?}"
-: "${SCORING_API_CLIENTS:?}" "${EXPLAINER_API_CLIENTS:?}" "${MONITOR_API_CLIENTS:?}"
+: "${SCORING_API_CLIENTS:?}" "${EXPLAINER_API_CLIENTS:?}" "${MONITOR_API_CLIENTS:?}" "${ENTRA_CLIENT_ID:?}" "${ALERT_EMAIL:?}"
 outputs=$(mktemp)
 az deployment group create \
     --resource-group "$RESOURCE_GROUP" \
@@ -18,7 +18,7 @@ az deployment group create \
                  registryResourceGroup="${REGISTRY_RESOURCE_GROUP:-$RESOURCE_GROUP}" \
                  imageTag="$IMAGE_TAG" minReplicas="${MIN_REPLICAS:-1}" \
                  scoringApiClients="$SCORING_API_CLIENTS" explainerApiClients="$EXPLAINER_API_CLIENTS" \
-                 monitorApiClients="$MONITOR_API_CLIENTS" \
+                 monitorApiClients="$MONITOR_API_CLIENTS" entraClientId="$ENTRA_CLIENT_ID" alertEmail="$ALERT_EMAIL" \
     --query properties.outputs --output json >"$outputs"
 
 execution=$(az containerapp job start --name migrate --resource-group "$RESOURCE_GROUP" --query name --output tsv)

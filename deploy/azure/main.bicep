@@ -14,8 +14,10 @@
 //   may write its container only) and for the shares (Azure Files: the decision spool, drift
 //   reports, the data folder; no public network access; the key Container Apps mounts them with
 //   is kept in Key Vault);
-// - the apps (mlflow, scoring-api, explainer, monitor, ui) and the jobs (migrate, mlflow-users,
-//   trainer, ingest), each with its own managed identity.
+// - the apps (mlflow, scoring-api, explainer, monitor, evidently-ui, ui) and the jobs (migrate,
+//   mlflow-users, trainer, retrainer (scheduled), ingest), each with its own managed identity;
+// - the alert rules of deploy/prometheus/alerts.yml as Azure Monitor Prometheus rule groups, mailed
+//   to alertEmail (modules/alerts.bicep).
 targetScope = 'resourceGroup'
 
 @allowed(['staging', 'production'])
@@ -35,6 +37,10 @@ param explainerApiClients array
 param monitorApiClients array
 @description('When the files account key written to Key Vault expires (rewritten by each deployment)')
 param filesKeyExpiry int = dateTimeToEpoch(dateTimeAdd(utcNow(), 'P90D'))
+@description('The dashboard\'s Entra ID app registration (its client id): Evidently\'s UI signs in with it too')
+param entraClientId string
+@description('Who is told when an alert fires (deploy/prometheus/alerts.yml)')
+param alertEmail string
 @description('Replicas kept warm for the public apps (0 lets staging scale to zero)')
 param minReplicas int = 1
 param maxReplicas int = 10
@@ -188,7 +194,8 @@ resource files 'Microsoft.Storage/storageAccounts/fileServices@2023-05-01' = {
   properties: { shareDeleteRetentionPolicy: { enabled: true, days: 14 } }
 }
 
-var shares = ['drift-reports', 'decision-spool', 'data']  // the spool: decisions before they reach Postgres
+// the spool: decisions before they reach Postgres; evidently: the workspace of Evidently's UI
+var shares = ['drift-reports', 'decision-spool', 'data', 'evidently']
 
 resource share 'Microsoft.Storage/storageAccounts/fileServices/shares@2023-05-01' = [for name in shares: {
   parent: files
@@ -358,7 +365,7 @@ module monitor 'modules/app.bicep' = {
     name: 'monitor'
     image: '${image}/monitor:${imageTag}'
     port: 8002
-    keyVaultSecrets: ['monitor-db-password', 'mlflow-services-password']
+    keyVaultSecrets: ['monitor-db-password', 'mlflow-services-password', 'evidently-secret']
     env: [
       { name: 'MONITOR_DATABASE_URL', value: monitorUrl }  // reads decisions, writes drift runs
       { name: 'PGPASSWORD', secretRef: 'monitor-db-password' }
@@ -368,6 +375,9 @@ module monitor 'modules/app.bicep' = {
       { name: 'MONITOR_REPORTS', value: '/reports' }
       { name: 'MONITOR_SCHEDULE_INTERVAL', value: '3600' }
       { name: 'MONITOR_API_CLIENTS', value: string(monitorApiClients) }
+      { name: 'MONITOR_EVIDENTLY_WORKSPACE', value: 'http://evidently-ui' }  // each run to Evidently's UI
+      { name: 'MONITOR_EVIDENTLY_SECRET', secretRef: 'evidently-secret' }
+      { name: 'MONITOR_RETRAIN_ON_RECOMMENDATION', value: 'true' }  // the retrainer job takes them
     ]
     // one replica: the scheduled drift runs must not run twice
     minReplicas: 1
@@ -377,6 +387,59 @@ module monitor 'modules/app.bicep' = {
     volumes: [{ name: 'reports', storageType: 'AzureFile', storageName: 'drift-reports' }]
     volumeMounts: [{ volumeName: 'reports', mountPath: '/reports' }]
   })
+}
+
+// Evidently's own UI over the monitor's runs: the monitor's image, internal ingress (reached from
+// the environment's network), and the dashboard's sign-in in front of it (Entra ID, the same app
+// registration, built-in authentication: nobody reaches it without signing in)
+module evidentlyUi 'modules/app.bicep' = {
+  name: 'evidently-ui'
+  dependsOn: [mounts]
+  params: union(common, {
+    name: 'evidently-ui'
+    image: '${image}/monitor:${imageTag}'
+    command: ['evidently', 'ui', '--host', '0.0.0.0', '--port', '8003', '--workspace', '/workspace']
+    port: 8003
+    healthPath: '/api/version'
+    readyPath: '/api/version'
+    keyVaultSecrets: ['evidently-secret', 'ui-entra-client-secret']
+    env: [
+      { name: 'EVIDENTLY_SECRET', secretRef: 'evidently-secret' }  // writing needs it; reading is behind the sign-in
+      { name: 'DO_NOT_TRACK', value: '1' }
+      { name: 'HOME', value: '/tmp' }
+    ]
+    // one replica: the workspace is a folder on a share
+    minReplicas: 1
+    maxReplicas: 1
+    volumes: [{ name: 'workspace', storageType: 'AzureFile', storageName: 'evidently' }]
+    volumeMounts: [{ volumeName: 'workspace', mountPath: '/workspace' }]
+  })
+}
+
+resource evidentlyApp 'Microsoft.App/containerApps@2026-01-01' existing = {
+  name: 'evidently-ui'
+  dependsOn: [evidentlyUi]
+}
+
+resource evidentlySignIn 'Microsoft.App/containerApps/authConfigs@2024-03-01' = {
+  parent: evidentlyApp
+  name: 'current'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: { unauthenticatedClientAction: 'RedirectToLoginPage', redirectToProvider: 'azureactivedirectory' }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: entraClientId
+          clientSecretSettingName: 'ui-entra-client-secret'
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        // only the dashboard's ops may look (the app role of docs/deploy-azure.md)
+        validation: { defaultAuthorizationPolicy: { allowedPrincipals: {} }, allowedAudiences: ['api://${entraClientId}'] }
+      }
+    }
+  }
 }
 
 module ui 'modules/app.bicep' = {
@@ -402,6 +465,7 @@ module ui 'modules/app.bicep' = {
       { name: 'UI_LANGUAGE', value: 'fr' }
       { name: 'UI_AUTH', value: 'oidc' }  // Entra ID; the roles officer, risk, ops are the app's roles
       { name: 'UI_OIDC_ROLES_CLAIM', value: 'roles' }
+      { name: 'UI_EVIDENTLY_URL', value: evidentlyUi.outputs.url }  // the monitoring page links to it
     ]
     minReplicas: minReplicas
     maxReplicas: maxReplicas
@@ -514,6 +578,39 @@ module trainer 'modules/job.bicep' = {
   })
 }
 
+// the retrain loop: every 15 minutes, the monitor's oldest pending retrain request (asked by a drift
+// run that recommends retraining, or by ops) trained on the data plus the labelled decisions; the
+// challenger is promoted only through the promotion rules, and the monitor told what became of it
+module retrainer 'modules/job.bicep' = {
+  name: 'retrainer'
+  dependsOn: [mounts]
+  params: union(common, {
+    name: 'retrainer'
+    schedule: '*/15 * * * *'
+    replicaTimeout: 7200
+    replicaRetryLimit: 0
+    keyVaultSecrets: ['mlflow-trainer-password', 'trainer-monitor-api-key']
+    containers: [
+      {
+        name: 'retrainer'
+        image: '${image}/trainer:${imageTag}'
+        command: ['credit-trainer', 'retrain', '--data', '/data', '--once']
+        env: [
+          { name: 'TRAINER_MLFLOW_TRACKING_URI', value: mlflowUrl }
+          { name: 'MLFLOW_TRACKING_USERNAME', value: 'trainer' }
+          { name: 'MLFLOW_TRACKING_PASSWORD', secretRef: 'mlflow-trainer-password' }
+          { name: 'TRAINER_GRID', value: 'full' }
+          { name: 'TRAINER_MONITOR_URL', value: 'http://monitor' }
+          { name: 'TRAINER_MONITOR_API_KEY', secretRef: 'trainer-monitor-api-key' }
+        ]
+        resources: { cpu: json('4.0'), memory: '8Gi' }
+        volumeMounts: [{ volumeName: 'data', mountPath: '/data' }]
+      }
+    ]
+    volumes: [{ name: 'data', storageType: 'AzureFile', storageName: 'data' }]
+  })
+}
+
 // the owner loads the test applicants into the applicant store
 module ingest 'modules/job.bicep' = {
   name: 'ingest'
@@ -540,3 +637,9 @@ module ingest 'modules/job.bicep' = {
 
 output scoringApiUrl string = scoring.outputs.url
 output uiUrl string = ui.outputs.url
+
+// ---- alerts: the rules of deploy/prometheus/alerts.yml, the same file promtool tests -------------
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: { prefix: prefix, location: location, alertEmail: alertEmail, environmentId: appsEnvironment.id }
+}

@@ -105,3 +105,17 @@ def test_an_officer_overrides_a_refusal_and_the_notice_names_the_reasons(
     assert (version.refused_to_granted, version.granted_to_refused) == (1, 0)
     assert summary.reasons["verified-income"] == 1 and sum(summary.reasons.values()) == 1
     assert summary.alert and version.above_alert and not quiet.alert
+
+    # and exports it for the alert rule (deploy/prometheus/alerts.yml: CreditOverrideRateHigh)
+    from credit_monitor.telemetry import publish_overrides
+    from prometheus_client import generate_latest
+
+    publish_overrides(summary)
+    exported = generate_latest().decode()
+    for line in (
+        'monitor_override_rate{model_version="1"} 0.01',
+        'monitor_override_decisions{model_version="1"} 100.0',
+        "monitor_override_alert_rate 0.005",
+        "monitor_override_min_decisions 20.0",
+    ):
+        assert line in exported, line

@@ -35,7 +35,8 @@ Scope = Literal[
     "model:read",  # the model in service: its card, importance, population
     "explain",  # the reasons of a score, counter-offers
     "drift:read",  # drift runs, reports and summary
-    "drift:run",  # run drift detection
+    "drift:run",  # run drift detection, ask for a retrain
+    "retrain",  # the trainer: claim a retrain request, read its labelled decisions, say what it did
     "admin",  # reload the model
 ]
 SCOPES: tuple[Scope, ...] = get_args(Scope)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from credit_core.segments import SEGMENTATIONS
 from credit_core.settings import DatabaseSettings, ServiceSettings
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Evidently methods whose statistic is a p-value (drift below the threshold), and distances (drift
@@ -35,12 +36,28 @@ class DriftSettings(BaseSettings):
     # probability of default and decision, the model's outputs
     probability_method: str = "psi"
     probability_threshold: float = Field(default=0.2, gt=0)
+    # the chance that one column of an unchanged population is flagged in one run: the PSI and
+    # Jensen-Shannon thresholds rise above the noise of small windows (see credit_monitor.drift)
+    false_alarm_rate: float = Field(default=1e-4, gt=0, lt=0.5)
     drift_share: float = Field(default=0.1, gt=0, le=1)
     min_drifted_columns: int = Field(default=3, ge=1)
     # engineered features checked besides the raw application fields: the most important ones
     top_features: int = Field(default=40, ge=0, le=200)
+    # drift and estimated performance per segment (credit_core.segments.SEGMENTATIONS), for
+    # segments with at least segment_min_rows rows on both sides, on the most important inputs
+    segments: tuple[str, ...] = ("contract type", "income band", "region rating", "age band")
+    segment_min_rows: int = Field(default=200, ge=50)
+    segment_top_features: int = Field(default=15, ge=1, le=200)
     # reference rows used at most (a sample beyond that; see README for the detection power)
     max_reference_rows: int = Field(default=50_000, ge=100)
+
+    @field_validator("segments")
+    @classmethod
+    def known_segmentations(cls, segments: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [s for s in segments if s not in SEGMENTATIONS]
+        if unknown:
+            raise ValueError(f"unknown segmentation(s) {unknown}; known: {', '.join(SEGMENTATIONS)}")
+        return segments
 
     @field_validator("numeric_method", "categorical_method", "probability_method")
     @classmethod
@@ -77,5 +94,16 @@ class Settings(ServiceSettings, DatabaseSettings, DriftSettings):
     min_outcomes: int = Field(default=200, ge=1)
     auc_drop: float = Field(default=0.05, gt=0)
     cost_rise: float = Field(default=0.2, gt=0)
+    # before outcomes: "watch" when the cost per 1,000 expected from the probabilities is above the
+    # hold-out's by this much (relative); the same limit is exported for the alert rule
+    estimated_cost_rise: float = Field(default=0.2, gt=0)
+    # Evidently's UI: each run written to its workspace (credit_monitor.workspace): the URL of an
+    # `evidently ui` service (written with its --secret) or a local folder; empty: none
+    evidently_workspace: str = ""
+    evidently_secret: SecretStr = SecretStr("")
+    # the retrain loop (credit_monitor.retrain): a run that recommends retraining asks the trainer
+    # for a challenger; the trainer reads at most retrain_labelled_limit labelled decisions
+    retrain_on_recommendation: bool = False
+    retrain_labelled_limit: int = Field(default=100_000, ge=1)
     # POSTed the run summary when a run recommends retraining (empty: none)
     webhook_url: str = ""

@@ -54,6 +54,8 @@ drift_runs = sa.Table(
     sa.Column("decision_rate_reference", sa.Float(), nullable=True),
     sa.Column("decision_rate_current", sa.Float(), nullable=True),
     sa.Column("performance", JSON, nullable=False),
+    sa.Column("estimated", JSON, nullable=True),  # performance expected before outcomes
+    sa.Column("segments", JSON, nullable=True),  # drift and estimate per segment
     sa.Column("status", sa.String(30), nullable=False),
     sa.Column("reasons", JSON, nullable=False),
     sa.Column("report_uri", sa.String(1000), nullable=True),
@@ -73,6 +75,27 @@ drift_columns = sa.Table(
     sa.Column("importance", sa.Float(), nullable=False),
     sa.Column("reference_mean", sa.Float(), nullable=True),
     sa.Column("current_mean", sa.Float(), nullable=True),
+    sa.Column("critical_value", sa.Float(), nullable=True),  # PSI, Jensen-Shannon: at the run's row counts
+)
+
+retrain_requests = sa.Table(
+    "retrain_requests",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("trigger", sa.String(20), nullable=False),  # drift run, ops
+    sa.Column("run_id", ID, sa.ForeignKey("drift_runs.id"), nullable=True),
+    sa.Column("requested_by", sa.String(100), nullable=False),
+    sa.Column("model_name", sa.String(200), nullable=False),
+    sa.Column("champion_version", sa.String(50), nullable=True),
+    sa.Column("reasons", JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("claimed_by", sa.String(100), nullable=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("trainer_run_id", sa.String(100), nullable=True),
+    sa.Column("challenger_version", sa.String(50), nullable=True),
+    sa.Column("outcome", sa.Text(), nullable=True),
 )
 
 
@@ -82,6 +105,7 @@ SERVICE_PRIVILEGES = {
     VERSION_TABLE: "SELECT",  # serve checks the schema is at head
     "drift_runs": "SELECT, INSERT, UPDATE",
     "drift_columns": "SELECT, INSERT",
+    "retrain_requests": "SELECT, INSERT, UPDATE",
     "predictions": "SELECT",
     "outcomes": "SELECT",
     "overrides": "SELECT",

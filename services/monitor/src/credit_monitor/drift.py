@@ -6,6 +6,15 @@ with the method and threshold of its kind; the statistics come back from the sna
 same snapshot renders the HTML report. A column that is empty on one side only (a field no longer
 sent) counts as drifted without a statistic.
 
+Thresholds know the window size. A distance between two samples of the same population is not
+zero: it shrinks as the rows grow (a 1,000-row window of unchanged applicants reaches a
+Jensen-Shannon distance of 0.1 on a field with 58 levels). For PSI and Jensen-Shannon, each column's
+threshold is therefore the larger of the material shift set (``numeric_threshold``...) and the
+value an unchanged population exceeds only with probability ``false_alarm_rate`` at these row
+counts (:func:`critical_value`: the statistic simulated as Evidently computes it, in its bins,
+for two samples of the reference's population of these sizes). Large windows keep the material
+threshold (no flag on a shift too small to matter); small ones raise it above their own noise.
+
 The dataset-drift flag is raised when several input columns drift together
 (``min_drifted_columns``: one column alone is usually a data-entry change or noise, to watch), or
 when the drifted columns carry at least ``drift_share`` of the model's importance (mean |SHAP|
@@ -24,12 +33,16 @@ import pandas as pd
 from credit_core.catalogue import CATEGORICAL_FEATURES, RAW_FEATURES, feature_columns, feature_unit
 from credit_core.schema import Unit
 from evidently import DataDefinition, Dataset, Report
+from evidently.legacy.calculations.stattests.utils import get_binned_data
+from evidently.legacy.core import ColumnType
 from evidently.metrics import ValueDrift
+from scipy.stats import chi2
 
 from credit_monitor.config import P_VALUE_METHODS, DriftSettings
 
 OUTPUTS = ("probability", "decision")
 FEATURE_NAMES = set(feature_columns())
+WINDOW_AWARE = frozenset({"psi", "jensenshannon"})  # methods whose threshold follows the row counts
 
 
 @dataclass(frozen=True)
@@ -38,11 +51,12 @@ class ColumnDrift:
     kind: str  # numeric, categorical, output
     method: str
     statistic: float | None
-    threshold: float
+    threshold: float  # the one applied: the material threshold or the critical value, the larger
     drifted: bool
     importance: float  # share of the model's total importance (0 for outputs)
     reference_mean: float | None  # numeric columns; for categories the share of the most common level
     current_mean: float | None
+    critical_value: float | None = None  # what an unchanged population exceeds at these row counts
 
 
 @dataclass
@@ -96,6 +110,70 @@ def _method(column: str, kind: str, settings: DriftSettings) -> tuple[str, float
     return settings.numeric_method, settings.numeric_threshold
 
 
+def _evidently_shares(counts: np.ndarray, rows: int, fill: bool) -> np.ndarray:
+    """Shares per bin, one sample per row, with Evidently's stand-in for an empty bin (PSI)."""
+    shares = counts / rows
+    if fill:
+        smallest = np.where(shares > 0, shares, np.inf).min(axis=1, keepdims=True)
+        shares = np.where(shares == 0, np.where(smallest <= 1e-4, smallest / 1e6, 1e-4), shares)
+    return np.asarray(shares)
+
+
+def _statistics(method: str, reference: np.ndarray, current: np.ndarray) -> np.ndarray:
+    """Evidently's PSI, or SciPy's Jensen-Shannon distance (natural logarithm), row by row."""
+    if method == "psi":
+        return np.asarray(np.sum((reference - current) * np.log(reference / current), axis=1))
+    reference = reference / reference.sum(axis=1, keepdims=True)
+    current = current / current.sum(axis=1, keepdims=True)
+    middle = (reference + current) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        divergence = sum(np.where(p > 0, p * np.log(p / middle), 0.0).sum(axis=1) for p in (reference, current))
+    return np.asarray(np.sqrt(np.maximum(divergence / 2, 0.0)))
+
+
+def critical_value(
+    method: str,
+    reference: pd.Series,
+    current: pd.Series,
+    categorical: bool,
+    false_alarm_rate: float,
+    simulations: int = 2_000,
+) -> float | None:
+    """The PSI or Jensen-Shannon distance that two samples of the reference's population, of
+    these sizes, exceed with probability ``false_alarm_rate`` (None for other methods).
+
+    Both samples are drawn ``simulations`` times from the reference's shares in Evidently's bins
+    and the statistic computed as Evidently computes it (sparse bins included, which make it
+    heavier-tailed than its chi-square limit); the tail beyond what the draws can reach comes
+    from the chi-square law with their mean and variance. Seeded: the same data, the same value.
+    Missing values left out, as Evidently leaves them out."""
+    if method not in WINDOW_AWARE:
+        return None
+    reference, current = reference.dropna(), current.dropna()
+    if reference.empty or current.empty:
+        return 0.0
+    kind = ColumnType.Categorical if categorical else ColumnType.Numerical
+    shares, _ = get_binned_data(reference, current, kind, 30, feel_zeroes=False)  # Evidently's own bins
+    if np.count_nonzero(shares) < 2:
+        return 0.0
+    m, n = len(reference), len(current)
+    rng = np.random.default_rng(0)
+    fill = method == "psi"
+    drawn = _statistics(
+        method,
+        _evidently_shares(rng.multinomial(m, shares, size=simulations), m, fill),
+        _evidently_shares(rng.multinomial(n, shares, size=simulations), n, fill),
+    )
+    if method == "jensenshannon":
+        drawn = drawn**2  # the divergence is the one near a (scaled) chi-square
+    mean, variance = float(drawn.mean()), float(drawn.var())
+    if variance <= 0:
+        return float(np.sqrt(mean) if method == "jensenshannon" else mean)
+    scale, freedom = variance / (2 * mean), 2 * mean**2 / variance
+    tail = scale * float(chi2.ppf(1 - false_alarm_rate, freedom))
+    return float(np.sqrt(tail)) if method == "jensenshannon" else tail
+
+
 def _summary(values: pd.Series, categorical: bool) -> float | None:
     present = values.dropna()
     if present.empty:
@@ -131,10 +209,14 @@ def compute_drift(
     ref, cur = _prepared(reference, columns, categorical), _prepared(current, columns, categorical)
     total_importance = sum(importance.values()) if importance else 0.0
 
-    checked, metrics = [], []
+    checked, metrics, critical = [], [], {}
     for column in columns:
         if ref[column].notna().any() and cur[column].notna().any():
             method, threshold = _method(column, kinds[column], settings)
+            critical[column] = critical_value(
+                method, ref[column], cur[column], column in categorical, settings.false_alarm_rate
+            )
+            threshold = max(threshold, critical[column] or 0.0)  # the report draws the same verdict
             metrics.append(ValueDrift(column=column, method=method, threshold=threshold))
             checked.append(column)
     definition = DataDefinition(
@@ -152,6 +234,7 @@ def compute_drift(
     results = []
     for column in columns:
         method, threshold = _method(column, kinds[column], settings)
+        threshold = max(threshold, critical.get(column) or 0.0)
         statistic = statistics.get(column)
         if statistic is None:  # empty on one side: drifted if it has values on the other
             drifted = bool(ref[column].notna().any() or cur[column].notna().any())
@@ -177,6 +260,7 @@ def compute_drift(
                 weight,
                 _summary(ref[column], is_categorical),
                 _summary(cur[column], is_categorical),
+                critical.get(column),
             )
         )
     inputs = [r for r in results if r.kind != "output"]

@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from credit_monitor.config import Settings
 from credit_monitor.db import migrate
 from credit_monitor.reports import ReportStore
-from credit_monitor.routes import drift, health, overrides
+from credit_monitor.routes import drift, health, overrides, retrain
 from credit_monitor.runner import Monitor
+from credit_monitor.workspace import RunWorkspace
 
 log = logging.getLogger("credit_monitor")
 HTTP_METRICS = http.request_metrics("monitor")
@@ -35,8 +36,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.models.refresh()
         app.state.models.start_polling()
+        secret = settings.evidently_secret.get_secret_value() or None
+        workspace = RunWorkspace(settings.evidently_workspace, secret) if settings.evidently_workspace else None
         app.state.monitor = Monitor(
-            settings, app.state.engine, app.state.models, ReportStore(settings.reports, settings.s3_endpoint_url)
+            settings,
+            app.state.engine,
+            app.state.models,
+            ReportStore(settings.reports, settings.s3_endpoint_url),
+            workspace,
         )
         app.state.monitor.start_schedule()
         yield
@@ -55,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     http.install(
         app, max_body_bytes=settings.max_body_bytes, metrics=HTTP_METRICS, cors_origins=settings.cors_origins, log=log
     )
-    for router in (health.router, drift.router, overrides.router):
+    for router in (health.router, drift.router, overrides.router, retrain.router):
         app.include_router(router)
     check_access(app, settings)  # someone may call it, and every route says who
     return app

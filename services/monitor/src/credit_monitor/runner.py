@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,30 +15,31 @@ import httpx
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from credit_core.contracts.drift import RealisedPerformance
+from credit_core.contracts.decisions import OverrideSummary
+from credit_core.contracts.drift import EstimatedPerformance, RealisedPerformance, SegmentResult
 from credit_core.contracts.model_card import HoldoutMetrics
 from credit_core.model_store import ModelStore
 from credit_core.registry import IMPORTANCE_FILE, REFERENCE_FILE
-from prometheus_client import Gauge
 
+from credit_monitor import retrain, telemetry
 from credit_monitor.config import Settings
 from credit_monitor.db import (
     PredictionLogMissingError,
     drift_columns,
     drift_runs,
     outcomes_for,
+    override_summary,
     prediction_window,
 )
 from credit_monitor.drift import OUTPUTS, DriftResult, compute_drift, monitored_columns
+from credit_monitor.estimation import estimate
 from credit_monitor.reports import ReportStore
+from credit_monitor.segments import segment_results
 from credit_monitor.status import OK, RETRAIN, WATCH, realised_performance, recommend
+from credit_monitor.workspace import RunWorkspace
 
 log = logging.getLogger(__name__)
 STATUSES = (OK, WATCH, RETRAIN)
-# for alerting: e.g. monitor_latest_status{status="retrain recommended"} == 1
-LATEST_STATUS = Gauge("monitor_latest_status", "1 for the status of the latest drift run", ["status"])
-DATASET_DRIFT = Gauge("monitor_dataset_drift", "1 if the latest drift run raised the dataset-drift flag")
-DRIFTED_IMPORTANCE = Gauge("monitor_drifted_importance", "Share of the model's importance that drifted, latest run")
 
 
 class MonitorError(Exception):
@@ -64,8 +65,16 @@ def _reference(artifacts: Path, version: str) -> tuple[pd.DataFrame, dict[str, f
 
 
 class Monitor:
-    def __init__(self, settings: Settings, engine: sa.Engine, models: ModelStore, reports: ReportStore):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: sa.Engine,
+        models: ModelStore,
+        reports: ReportStore,
+        workspace: RunWorkspace | None = None,
+    ):
         self.settings, self.engine, self.models, self.reports = settings, engine, models, reports
+        self.workspace = workspace
         self._lock = threading.Lock()  # one run at a time: each holds a window and a reference in memory
         self._stop = threading.Event()
 
@@ -109,14 +118,28 @@ class Monitor:
         if current.empty:
             raise MonitorError(f"no prediction of {model.name} version {model.version} in the window {window}")
         drift: DriftResult | None = None
+        segments: list[SegmentResult] = []
         note = None
         if len(current) < self.settings.min_rows:
             note = f"only {len(current)} predictions in the window; at least {self.settings.min_rows} for a verdict"
         else:
             columns = [*monitored_columns(importance, self.settings.top_features), *OUTPUTS]
             drift = compute_drift(reference, current, columns, self.settings, importance)
-        performance = self._performance(current, model.card.holdout)
-        status, reasons = recommend(drift, performance, self.settings, note)
+            settings = self.settings
+            segments = segment_results(
+                reference,
+                current,
+                importance,
+                settings,
+                settings.segments,
+                settings.segment_min_rows,
+                settings.segment_top_features,
+            )
+        holdout = model.card.holdout
+        refused = (current["decision"] == "refused").to_numpy()
+        estimated = estimate(current["probability"].to_numpy(float), refused, holdout)
+        performance = self._performance(current, holdout)
+        status, reasons = recommend(drift, performance, self.settings, note, estimated, segments)
         row: dict[str, Any] = {
             "created_at": datetime.now(UTC),
             "trigger": trigger,
@@ -136,6 +159,8 @@ class Monitor:
             "decision_rate_reference": drift.decision_rate_reference if drift else None,
             "decision_rate_current": drift.decision_rate_current if drift else None,
             "performance": performance.model_dump(),
+            "estimated": estimated.model_dump() if estimated else None,
+            "segments": [s.model_dump() for s in segments] if drift else None,
             "status": status,
             "reasons": reasons,
             "settings": self.settings.model_dump(include=_DRIFT_SETTINGS),
@@ -152,21 +177,79 @@ class Monitor:
             with self.engine.begin() as connection:
                 connection.execute(sa.update(drift_runs).where(drift_runs.c.id == run_id).values(report_uri=uri))
         log.info("drift run %s: %s (%s)", run_id, status, "; ".join(reasons))
-        for name in STATUSES:
-            LATEST_STATUS.labels(name).set(1.0 if name == status else 0.0)
-        DATASET_DRIFT.set(1.0 if row["dataset_drift"] else 0.0)
-        DRIFTED_IMPORTANCE.set(row["drifted_importance"])
-        if status == RETRAIN and self.settings.webhook_url:
-            self._notify(run_id, row)
+        self._publish(run_id, row, model, drift, estimated, performance)
         return run_id
+
+    def _publish(
+        self,
+        run_id: int,
+        row: dict[str, Any],
+        model: Any,
+        drift: DriftResult | None,
+        estimated: EstimatedPerformance | None,
+        performance: RealisedPerformance,
+    ) -> None:
+        """What follows a stored run: the gauges, Evidently's workspace, the webhook. Each may fail
+        (logged): the run is stored and answered either way."""
+        telemetry.publish_status(row["status"], STATUSES, row["dataset_drift"], row["drifted_importance"])
+        telemetry.publish_estimate(estimated, self.settings.estimated_cost_rise)
+        override_rate = None
+        try:  # the override gauges kept fresh by the (scheduled) runs
+            override_rate = {v.model_version: v.rate for v in self.override_summary().versions}.get(model.version)
+        except Exception as error:
+            log.warning("override summary after run %s failed: %s", run_id, error)
+        if drift and self.workspace is not None:
+            holdout = model.card.holdout
+            figures = {
+                "drift_share": drift.drift_share,
+                "drifted_importance": drift.drifted_importance,
+                "probability_psi": drift.probability_drift,
+                "refusal_rate": drift.decision_rate_current,
+                "expected_cost_per_1000": estimated.cost_per_1000.value if estimated else None,
+                "realised_cost_per_1000": performance.cost_per_1000,
+                "holdout_cost_per_1000": holdout.cost_per_1000 if holdout else None,
+                "override_rate": override_rate,
+            }
+            inputs = [c.column for c in sorted(drift.columns, key=lambda c: -c.importance) if c.kind != "output"]
+            try:
+                self.workspace.add_run(run_id, model.name, model.version, drift.snapshot, figures, inputs)
+            except Exception as error:
+                log.warning(
+                    "run %s not written to the Evidently workspace: %s: %s", run_id, type(error).__name__, error
+                )
+        if row["status"] == RETRAIN and self.settings.retrain_on_recommendation:
+            try:
+                asked = retrain.ask(
+                    self.engine,
+                    trigger="drift run",
+                    run_id=run_id,
+                    requested_by="monitor",
+                    model_name=model.name,
+                    champion_version=model.version,
+                    reasons=row["reasons"],
+                )
+                log.info("drift run %s: retrain request %s for the trainer", run_id, asked.id)
+            except retrain.RetrainConflictError as error:
+                log.info("drift run %s: no new retrain request (%s)", run_id, error)
+        if row["status"] == RETRAIN and self.settings.webhook_url:
+            self._notify(run_id, row)
+
+    def override_summary(self) -> OverrideSummary:
+        """Overrides of the last ``override_window_days`` per version and reason; the gauges set."""
+        settings = self.settings
+        since = datetime.now(UTC) - timedelta(days=settings.override_window_days)
+        summary = override_summary(self.engine, since, settings.override_alert_rate, settings.override_min_decisions)
+        telemetry.publish_overrides(summary)
+        return summary
 
     def _performance(self, current: pd.DataFrame, holdout: HoldoutMetrics) -> RealisedPerformance:
         outcomes = outcomes_for(self.engine, [str(r) for r in current["_request_id"]])
         known = current[current["_request_id"].isin(list(outcomes))]
         defaulted = np.array([outcomes[str(r)] for r in known["_request_id"]], dtype=int)
-        return realised_performance(
-            known["probability"].to_numpy(float), (known["decision"] == "refused").to_numpy(), defaulted, holdout
-        )
+        probability, refused = known["probability"].to_numpy(float), (known["decision"] == "refused").to_numpy()
+        performance = realised_performance(probability, refused, defaulted, holdout)
+        performance.expected = estimate(probability, refused, holdout)  # what the same decisions predicted
+        return performance
 
     def _notify(self, run_id: int, row: dict[str, Any]) -> None:
         body = {
@@ -227,10 +310,15 @@ _DRIFT_SETTINGS = {
     "categorical_threshold",
     "probability_method",
     "probability_threshold",
+    "false_alarm_rate",
     "drift_share",
     "min_drifted_columns",
     "top_features",
     "max_reference_rows",
     "window",
     "min_rows",
+    "estimated_cost_rise",
+    "segments",
+    "segment_min_rows",
+    "segment_top_features",
 }

@@ -282,6 +282,55 @@ def bootstrap(
     )
 
 
+@app.command()
+def retrain(
+    data: Annotated[Path | None, typer.Option(help="Folder of raw tables [default: TRAINER_DATA_DIR]")] = None,
+    models: Annotated[
+        str, typer.Option(help="Candidate families, comma-separated")
+    ] = "dummy,logreg,scorecard,lightgbm,xgboost",
+    max_applicants: Annotated[int | None, typer.Option(min=100, help="Train on a random subset")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Do the oldest pending request, if any, and stop")] = False,
+    interval: Annotated[float, typer.Option(min=1, help="Seconds between looks at the monitor")] = 60,
+) -> None:
+    """The retrain loop: take the monitor's retrain requests (TRAINER_MONITOR_URL), train on the
+    data plus the labelled recent decisions, register a challenger, promote it only through the
+    promotion rules, and report each outcome to the monitor."""
+    import time
+
+    from credit_trainer.candidates import FAMILIES
+    from credit_trainer.retrain import Monitor, retrain_once
+    from credit_trainer.workflow import train_and_register
+
+    settings = Settings()
+    families = _csv_option(models, FAMILIES, "--models")
+    folder = data or settings.data_dir
+    monitor = Monitor(settings.monitor_url, settings.monitor_api_key)
+
+    def train_it(tables: RawTables, source: str) -> object:
+        return train_and_register(
+            tables,
+            settings,
+            source=source,
+            grid=settings.grid,
+            families=families,
+            imbalances=("weights",),
+            constraints=("none", "monotone"),
+            max_applicants=max_applicants,
+            promote_after=True,
+            progress=_echo,
+        )
+
+    while True:
+        done = retrain_once(monitor, _load(folder, strict_keys=False), str(folder), settings, train_it, _echo)
+        if done is not None:
+            _echo(f"retrain request {done.id}: {done.status}, version {done.challenger_version}: {done.outcome}")
+        elif once:
+            _echo("no pending retrain request")
+        if once:
+            return
+        time.sleep(interval)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from credit_core.secrets import Secret
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,3 +29,7 @@ class Settings(BaseSettings):
     # promotion gate on fairness: every attribute's approval-rate ratio (lowest group / highest) at
     # least this (e.g. 0.8, the four-fifths rule); empty: reported, not gated
     fairness_min_parity_ratio: float | None = Field(default=None, gt=0, le=1)
+    # the retrain loop (`credit-trainer retrain`): the monitor that asks, and the key of the
+    # trainer's client there (scope retrain)
+    monitor_url: str = "http://127.0.0.1:8002"
+    monitor_api_key: Secret = ""

@@ -12,27 +12,22 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import polars as pl
-from credit_core.catalogue import YEAR_DAYS
 from credit_core.contracts.model_card import FairnessGroup, FairnessSummary
 from credit_core.costs import business_cost, per_1000
+from credit_core.segments import age_band
 from fairlearn.metrics import MetricFrame, demographic_parity_ratio, equalized_odds_difference
 
 MIN_GROUP = 50
-AGE_BANDS = ((0, 25, "under 25"), (25, 40, "25-40"), (40, 60, "40-60"), (60, 200, "over 60"))
 ATTRIBUTES = ("gender", "age band", "family status")
 
 
 def groups(application: pl.DataFrame) -> dict[str, np.ndarray]:
     """Each applicant's group for every attribute, in the order of ``application``."""
-    age = (-application.get_column("DAYS_BIRTH").cast(pl.Float64) / YEAR_DAYS).to_numpy()
-    band = np.full(len(age), "unknown", dtype=object)
-    for low, high, label in AGE_BANDS:
-        band[(age >= low) & (age < high)] = label
     gender = application.get_column("CODE_GENDER").cast(pl.Utf8).fill_null("unknown")
     family = application.get_column("NAME_FAMILY_STATUS").cast(pl.Utf8).fill_null("unknown")
     return {
         "gender": gender.replace({"XNA": "unknown"}).to_numpy().astype(object),
-        "age band": band,
+        "age band": age_band(application),
         "family status": family.to_numpy().astype(object),
     }
 

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     explainer_api_key: Secret = ""
     monitor_url: str = "http://127.0.0.1:8002"
     monitor_api_key: Secret = ""
+    # Evidently's UI, where ops browse the drift runs over time (a link on the monitoring page)
+    evidently_url: str = ""
     # seconds to wait for a service before saying it is unavailable
     timeout: float = Field(default=10.0, gt=0)
     language: Literal["en", "fr"] = "en"

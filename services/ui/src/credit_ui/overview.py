@@ -10,13 +10,14 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 from credit_core.contracts.decisions import OverrideSummary
-from credit_core.contracts.drift import Run, Summary
+from credit_core.contracts.drift import Estimate, Run, Summary
 from credit_core.contracts.explanations import GlobalImportance
 from credit_core.contracts.model_card import ModelCard, ModelInfo
 
 from credit_ui import charts
 from credit_ui.applicant import problem
 from credit_ui.client import Services
+from credit_ui.config import Settings
 from credit_ui.i18n import number, percent, t
 from credit_ui.labels import label, short
 
@@ -222,6 +223,72 @@ def _documentation(services: Services, version: str, language: str) -> None:
         components.html(sandboxed(document.value), height=700)
 
 
+def _range(estimate: Estimate, language: str, digits: int = 0, share: bool = False) -> str:
+    def shown(value: float | None) -> str:
+        return percent(value, language) if share else number(value, language, digits)
+
+    return f"{shown(estimate.low)}-{shown(estimate.high)}"
+
+
+def _expected(run: Run, language: str) -> None:
+    """What the window's probabilities imply before outcomes, beside the hold-out."""
+    estimated = run.estimated
+    if estimated is None or estimated.cost_per_1000.value is None:
+        return
+    st.subheader(t("expected", language))
+    cost, rate, auc = st.columns(3)
+    reference_cost, reference_auc = estimated.holdout_cost_per_1000, estimated.holdout_auc
+    value = estimated.cost_per_1000.value
+    cost.metric(
+        t("expected_cost", language),
+        number(value, language),
+        delta=None if reference_cost is None else number(value - reference_cost, language),
+        delta_color="inverse",
+    )
+    rate.metric(t("expected_default_rate", language), percent(estimated.default_rate.value, language))
+    expected_auc = estimated.auc.value
+    auc.metric(
+        t("expected_auc", language),
+        number(expected_auc, language, 3),
+        delta=None
+        if expected_auc is None or reference_auc is None
+        else number(expected_auc - reference_auc, language, 3),
+    )
+    st.caption(
+        t(
+            "expected_caption",
+            language,
+            cost=_range(estimated.cost_per_1000, language),
+            rate=_range(estimated.default_rate, language, share=True),
+            auc=_range(estimated.auc, language, 3),
+        )
+    )
+
+
+def _segments(run: Run, language: str) -> None:
+    """Drift and expected cost per segment, drifting ones first."""
+    if not run.segments:
+        return
+    st.subheader(t("segments", language))
+    rows = [
+        {
+            t("segment_column", language): f"{s.segmentation}: {s.segment}",
+            t("segment_rows_column", language): s.current_rows,
+            t("segment_drift_column", language): (
+                ("⚠️" if s.dataset_drift else "✅") if s.judged else t("not_judged", language)
+            ),
+            t("segment_columns_column", language): ", ".join(s.drifted_columns[:5]),
+            t("segment_refusals_column", language): percent(s.refusal_rate, language) if s.judged else "",
+            t("segment_cost_column", language): (
+                number(s.estimated.cost_per_1000.value, language) if s.estimated else ""
+            ),
+        }
+        for s in sorted(run.segments, key=lambda s: (not s.dataset_drift, not s.judged))
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.caption(t("segments_caption", language, rows=number(run.settings.get("segment_min_rows"), language)))
+
+
 def _performance(run: Run, language: str) -> None:
     performance = run.performance
     st.subheader(t("realised", language))
@@ -255,6 +322,9 @@ def _performance(run: Run, language: str) -> None:
 
 
 def monitoring_page(services: Services, language: str) -> None:
+    evidently = Settings().evidently_url
+    if evidently:  # the runs over time, in the tool ops know
+        st.link_button(t("open_evidently", language), evidently)
     if _drift(services, language):  # the monitor answered
         _overrides(services, language)
 
@@ -343,7 +413,9 @@ def _drift(services: Services, language: str) -> bool:
             share=percent(latest.drifted_importance, language),
         )
     )
+    _expected(latest, language)
     _performance(latest, language)
+    _segments(latest, language)
     run = services.monitor.call("GET", f"/v1/drift/runs/{latest.id}", Run)
     if run.ok:
         st.subheader(t("latest_columns", language))

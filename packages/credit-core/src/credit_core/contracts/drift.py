@@ -39,10 +39,39 @@ class ColumnResult(BaseModel):
     importance: float = Field(description="Share of the model's importance (mean |SHAP|) it carries")
     reference_mean: float | None
     current_mean: float | None
+    critical_value: float | None = Field(
+        default=None,
+        description="PSI and Jensen-Shannon: the value an unchanged population exceeds at these row counts"
+        " with probability false_alarm_rate; the threshold applied is the larger of it and the material one",
+    )
+
+
+class Estimate(BaseModel):
+    """A figure expected from the probabilities, and where the realised one falls 95 times in 100
+    if the probabilities are right."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+
+
+class EstimatedPerformance(BaseModel):
+    """What the window's calibrated probabilities imply before any outcome (confidence-based
+    performance estimation): it cannot see a change in how inputs relate to default."""
+
+    rows: int
+    default_rate: Estimate
+    cost_per_1000: Estimate = Field(
+        description="At the version's threshold: 10 per missed default, 1 per good payer refused"
+    )
+    auc: Estimate
+    holdout_cost_per_1000: float | None
+    holdout_auc: float | None
 
 
 class RealisedPerformance(BaseModel):
-    """Performance of the window's decisions that have an outcome, beside the hold-out's."""
+    """Performance of the window's decisions that have an outcome, beside the hold-out's and
+    beside what their probabilities predicted."""
 
     outcomes: int
     holdout_auc: float | None
@@ -50,6 +79,26 @@ class RealisedPerformance(BaseModel):
     default_rate: float | None = None
     cost_per_1000: float | None = None
     auc: float | None = Field(default=None, description="Needs defaulters and repayers among the outcomes")
+    expected: EstimatedPerformance | None = Field(
+        default=None, description="The estimate for the same decisions: realised outside its range is concept drift"
+    )
+
+
+class SegmentResult(BaseModel):
+    """Drift and expected performance of one segment of the window (e.g. contract type = Revolving
+    loans), against the same segment of the reference."""
+
+    segmentation: str = Field(examples=["contract type"])
+    segment: str = Field(examples=["Revolving loans"])
+    reference_rows: int
+    current_rows: int
+    judged: bool = Field(description="False when either side has fewer rows than MONITOR_SEGMENT_MIN_ROWS")
+    dataset_drift: bool | None = None
+    drifted_columns: list[str] = Field(default_factory=list, description="Most important first")
+    drifted_importance: float | None = None
+    probability_drift: float | None = None
+    refusal_rate: float | None = None
+    estimated: EstimatedPerformance | None = None
 
 
 class Run(BaseModel):
@@ -72,6 +121,8 @@ class Run(BaseModel):
     decision_rate_reference: float | None = Field(description="Refusal rate in the reference sample")
     decision_rate_current: float | None
     performance: RealisedPerformance
+    estimated: EstimatedPerformance | None = Field(default=None, description="The whole window's, before outcomes")
+    segments: list[SegmentResult] | None = Field(default=None, description="Drift and estimate per segment")
     status: Status
     reasons: list[str]
     report_uri: str | None

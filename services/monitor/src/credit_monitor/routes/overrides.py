@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from credit_core.auth import needs
 from credit_core.contracts.decisions import OverrideSummary
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 
-from credit_monitor.db import PredictionLogMissingError, override_summary
-from credit_monitor.deps import Engine
+from credit_monitor.db import PredictionLogMissingError
+from credit_monitor.deps import MonitorDep
 
 router = APIRouter(prefix="/v1/overrides", tags=["overrides"], dependencies=[needs("drift:read")])
 
@@ -19,10 +17,8 @@ router = APIRouter(prefix="/v1/overrides", tags=["overrides"], dependencies=[nee
     response_model=OverrideSummary,
     summary="Override rate per model version and overrides per reason, over the last days (MONITOR_OVERRIDE_*)",
 )
-def summary(http: Request, engine: Engine) -> OverrideSummary:
-    settings = http.app.state.settings
-    since = datetime.now(UTC) - timedelta(days=settings.override_window_days)
+def summary(monitor: MonitorDep) -> OverrideSummary:
     try:
-        return override_summary(engine, since, settings.override_alert_rate, settings.override_min_decisions)
+        return monitor.override_summary()
     except PredictionLogMissingError as error:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(error)) from error
