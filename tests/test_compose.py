@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,17 @@ def test_make_env_gives_every_required_secret_and_keys_that_open_what_each_clien
         authorise(clients["SCORING"], explainer, "score")
     assert refused.value.status_code == 403
     assert text.count(values["OPS_API_KEY"]) == 1 and generated()["OPS_API_KEY"] != values["OPS_API_KEY"]
+    # sourced by a shell as well (`set -a; . .env`: compose-test, ops scripts): the same values
+    sourced = subprocess.run(
+        ["bash", "-c", "set -euo pipefail; set -a; . /dev/stdin; set +a; env -0"],
+        input=text,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert sourced.returncode == 0, sourced.stderr
+    shell = dict(line.split("=", 1) for line in sourced.stdout.split("\0") if "=" in line)
+    assert {k: shell.get(k) for k in values} == values
 
 
 def test_the_ci_override_only_swaps_in_stand_ins() -> None:
