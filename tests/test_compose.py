@@ -165,6 +165,18 @@ def test_no_secret_is_written_in_the_files_and_every_variable_is_documented() ->
     assert {"POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "SCORING_API_CLIENTS", "UI_SCORING_API_KEY"} <= required
 
 
+def test_the_env_file_keeps_what_compose_runs_by_default() -> None:
+    """A value set in .env.example wins over compose's default once copied to .env (`make env`):
+    where both say something, they say the same (a `false` there turned compose's retrain loop off)."""
+    example = dotenv_values(ROOT / ".env.example")
+    for path in (BASE, OVERRIDE):
+        for name, default in INTERPOLATION.findall(path.read_text()):
+            if default.startswith(":-") and example.get(name):
+                assert example[name] == default[2:], (
+                    f"{path.name}: {name} is {default[2:]!r}, .env.example {example[name]!r}"
+                )
+
+
 def test_make_env_gives_every_required_secret_and_keys_that_open_what_each_client_needs() -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     from new_env import env_text, generated
