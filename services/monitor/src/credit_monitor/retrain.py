@@ -6,6 +6,7 @@ let it replace the champion. One request open (pending or running) per model at 
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,8 @@ from credit_core.contracts.decisions import DecisionRecord, OutcomeRecord
 from credit_core.contracts.retrain import LabelledDecision, RetrainRequest, RetrainResult
 
 from credit_monitor.db import _reflected, retrain_requests
+
+log = logging.getLogger(__name__)
 
 OPEN = ("pending", "running")
 
@@ -97,7 +100,9 @@ def finish(engine: sa.Engine, request_id: int, result: RetrainResult) -> Retrain
             .values(finished_at=datetime.now(UTC), **result.model_dump())
             .returning(*table.c)
         ).one()
-    return _request(row._mapping)
+    done = _request(row._mapping)
+    log.info("retrain request %s: %s, version %s: %s", request_id, done.status, done.challenger_version, done.outcome)
+    return done
 
 
 def get(engine: sa.Engine, request_id: int) -> RetrainRequest | None:
