@@ -816,8 +816,9 @@ CARD_FEATURES: tuple[Feature, ...] = (
     ),
     _f(
         "CC_UTILISATION_LAST",
-        lambda pl: _utilisation(pl).sort_by(pl.col("MONTHS_BALANCE")).last(),
-        "Card balance / limit in the latest month",
+        # ties (several cards in the latest month) go to the highest utilisation, not to row order
+        lambda pl: _utilisation(pl).sort_by(pl.col("MONTHS_BALANCE"), _utilisation(pl)).last(),
+        "Card balance / limit in the latest month (the highest, where several cards report it)",
         "Card utilisation",
         "AMT_BALANCE",
         "AMT_CREDIT_LIMIT_ACTUAL",
