@@ -13,7 +13,7 @@ DOCKERFILES := $(wildcard services/*/Dockerfile) docker/mlflow/Dockerfile $(wild
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup env test test-fast lint format demo e2e compose-test bench mlflow-ui clean
+.PHONY: setup env test test-fast lint format demo e2e compose-test bench wheels mlflow-ui clean
 
 setup: $(STAMP)
 
@@ -40,7 +40,7 @@ env: setup  ## write .env for docker compose with every secret generated (passwo
 	$(BIN)/python scripts/new_env.py
 
 test: setup  ## every test, slow ones included (what CI runs)
-	$(BIN)/python -m pytest --cov --cov-report=term
+	$(BIN)/python -m pytest --cov --cov-report=term --durations=25
 
 test-fast: setup  ## skip the tests marked slow
 	$(BIN)/python -m pytest -m "not slow"
@@ -82,10 +82,13 @@ e2e: setup  ## the stack on real parts without Docker (Postgres, mlflow server, 
 compose-test: setup  ## the compose stack for real (Docker engine started, local base images when no registry), then the scenario
 	bash e2e/compose_test.sh
 
+wheels:  ## the wheels a Spark cluster installs to run score-portfolio (dist/; docs/portfolio.md)
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir dist packages/credit-core packages/credit-synthetic services/trainer
+
 mlflow-ui: setup  ## browse the embedded MLflow store (runs, plots, registered models)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlruns/mlflow.db --host 127.0.0.1 --port 5000
 
-bench: setup  ## full-size features and training, model risk on 50,000, hot path, API load with wrk, /health under load, faults, retention, explainer latency (data generated once)
+bench: setup  ## full-size features and training, portfolio scoring at 1x and 10x (polars, Spark), model risk on 50,000, hot path, API load with wrk, /health under load, faults, retention, explainer latency (data generated once)
 	$(BIN)/python bench/features_scale.py
 	$(BIN)/python bench/train_scale.py
 	$(BIN)/python bench/model_risk.py --synthetic 50000
@@ -96,6 +99,7 @@ bench: setup  ## full-size features and training, model risk on 50,000, hot path
 	$(BIN)/python bench/explain_latency.py
 	$(BIN)/python bench/drift_scale.py
 	$(BIN)/python bench/drift_windows.py
+	$(BIN)/python bench/portfolio_scale.py
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) data build .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(CHECKOV_VENV) data build dist .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -69,6 +69,13 @@ def declared(service: str) -> set[str]:
     return {_normal(REQUIREMENT.match(r).group(1)) for r in resolved}  # type: ignore[union-attr]
 
 
+def optional(service: str) -> set[str]:
+    """The distributions of a service's own extras (the trainer's ``spark``): declared, not in its
+    image (a Spark cluster brings its own)."""
+    extras: dict[str, list[str]] = _project(ROOT / "services" / service).get("optional-dependencies", {})  # type: ignore[assignment]
+    return {_normal(REQUIREMENT.match(r).group(1)) for names in extras.values() for r in names}  # type: ignore[union-attr]
+
+
 def _imports(path: Path) -> set[str]:
     """The modules one file imports, at module level or inside functions (``from a import b``
     gives ``a`` and ``a.b``: b may be a module)."""
@@ -123,7 +130,7 @@ def test_every_third_party_import_is_declared_and_every_declaration_is_used(serv
     files, imports = closure(service)
     third_party = {m.split(".")[0] for m in imports} - OWN - set(sys.stdlib_module_names)
 
-    undeclared = {module for module in third_party if not _distributions(module) & wanted}
+    undeclared = {module for module in third_party if not _distributions(module) & (wanted | optional(service))}
     imported = set().union(*(_distributions(module) for module in third_party))
     unused = {name for name in wanted - imported if name not in RUNTIME_ONLY}
 

@@ -83,3 +83,34 @@ def test_key_vault_gets_each_value_from_a_file_never_on_the_command_line(tmp_pat
     for variable, name in KEY_VAULT.items():
         assert stored[name] and stored[name] not in written, f"{variable} left in the file"
     assert re.search(r"^SCORING_API_CLIENTS='\[", written, re.M)  # what GitHub's variables take
+
+
+def test_the_databricks_job_runs_the_command_it_names_with_the_wheels_the_workflow_builds() -> None:
+    """deploy/databricks/score-portfolio.job.json: the wheels it installs are the ones `make wheels`
+    builds (names and versions of the packages), its entry point is the trainer's script, every
+    option it passes is one `score-portfolio` takes, and no secret is written in it."""
+    import json
+    import tomllib
+
+    import typer.main
+    from credit_trainer.cli import app
+
+    job = json.loads((ROOT / "deploy/databricks/score-portfolio.job.json").read_text())
+    (task,) = job["tasks"]
+    wheels = {Path(library["whl"]).name for library in task["libraries"]}
+    expected = set()
+    for folder in ("packages/credit-core", "packages/credit-synthetic", "services/trainer"):
+        project = tomllib.loads((ROOT / folder / "pyproject.toml").read_text())["project"]
+        expected.add(f"{project['name'].replace('-', '_')}-{project['version']}-py3-none-any.whl")
+        if folder == "services/trainer":
+            assert task["python_wheel_task"]["entry_point"] in project["scripts"]
+    assert wheels == expected
+    command, *arguments = task["python_wheel_task"]["parameters"]
+    click = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    options = {name for parameter in click.params for name in parameter.opts}
+    assert {a for a in arguments if a.startswith("--")} <= options
+    assert arguments[arguments.index("--engine") + 1] == "spark"
+    for cluster in job["job_clusters"]:
+        for key, value in cluster["new_cluster"]["spark_env_vars"].items():
+            if "PASSWORD" in key:
+                assert value.startswith("{{secrets/"), f"{key} is written in the job file"

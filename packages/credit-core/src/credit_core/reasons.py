@@ -101,3 +101,17 @@ class ReasonFinder:
         return [
             {"code": c, "text": self.catalogue.get(c).en, "impact": round(impacts[c], 6)} for c in ranked[:MAX_REASONS]
         ]
+
+    def batch_codes(self, rows: np.ndarray) -> list[list[str]]:
+        """The codes :meth:`reasons` gives, for many rows at once (one contribution call): the
+        batch path (``score-portfolio``)."""
+        if len(rows) == 0:
+            return []
+        impacts = self.scale * (self.contributions(rows) @ self.masks - self.reference)
+        # ranked as reasons() ranks: largest rounded impact first, ties by code
+        by_code = np.broadcast_to(np.argsort(np.argsort(np.asarray(self.codes))), impacts.shape)
+        order = np.lexsort((by_code, -np.round(impacts, 9)), axis=1)
+        return [
+            [self.codes[j] for j in ranked if impact[j] > 1e-9][:MAX_REASONS]
+            for ranked, impact in zip(order, impacts, strict=True)
+        ]

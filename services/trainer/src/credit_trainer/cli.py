@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import resource
 import sys
@@ -329,6 +330,59 @@ def retrain(
         if once:
             return
         time.sleep(interval)
+
+
+@app.command("score-portfolio")
+def score_portfolio(
+    data: Annotated[Path, typer.Option(help="The book: a folder of raw tables (CSV or Parquet, Home Credit layout)")],
+    out: Annotated[Path, typer.Option(help="Output Parquet dataset (a new or empty folder)")],
+    model: Annotated[
+        str | None, typer.Option(help="models:/<name>@<alias> or models:/<name>/<version> [default: the champion]")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="polars (one machine, bucket after bucket) or spark")] = "polars",
+    bucket_size: Annotated[int, typer.Option(help="Applicants per bucket, on average (memory follows it)")] = 50_000,
+    staging: Annotated[
+        Path | None,
+        typer.Option(help="Where the buckets are written (every Spark executor must see it) [default: tmp]"),
+    ] = None,
+    spark_master: Annotated[
+        str | None, typer.Option(help="Spark master [default: spark-submit's, else local[*,4]]")
+    ] = None,
+) -> None:
+    """Score every applicant of a book with a registered version, in buckets by a hash of
+    SK_ID_CURR, each through the same features and compiled model as the scoring API; writes
+    applicant, probability, decision, threshold, reason codes, model name and version, scored at."""
+    import tempfile
+
+    from credit_core.model_store import UnknownVersionError
+
+    from credit_trainer.portfolio import ENGINES, load_book_model, prepare, score_polars
+    from credit_trainer.tracking import configure
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"must be one of {', '.join(ENGINES)}", param_hint="--engine")
+    if engine == "spark" and importlib.util.find_spec("pyspark") is None:
+        _echo("error: --engine spark needs PySpark: pip install 'credit-trainer[spark]' (and a Java 17+ runtime)")
+        raise typer.Exit(2)
+    settings = Settings()
+    tracking_uri = configure(settings)
+    with tempfile.TemporaryDirectory(prefix="credit-book-model-") as folder:
+        try:
+            book = prepare(data, out, bucket_size, staging)
+            book_model = load_book_model(tracking_uri, model or f"models:/{settings.model_name}@champion", Path(folder))
+        except (ValueError, UnknownVersionError) as error:  # the input checks (PortfolioInputError), a bad version
+            _echo(f"error: {error}")
+            raise typer.Exit(2) from error
+        _echo(
+            f"{book.applicants:,} applicants in {book.buckets} buckets, {book_model.name} version {book_model.version}"
+        )
+        if engine == "polars":
+            run = score_polars(book, book_model, _echo)
+        else:
+            from credit_trainer.portfolio_spark import score_spark, session
+
+            run = score_spark(session(spark_master), book, book_model, _echo)
+    _echo(run.summary())
 
 
 def main() -> None:
