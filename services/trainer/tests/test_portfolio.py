@@ -135,6 +135,9 @@ def test_a_csv_book_split_in_small_chunks_scores_as_its_parquet_twin(
         scores[fmt] = _scored(run.book.output).drop("scored_at")
     for table in ("installments_payments.csv", "installments_payments.parquet"):
         assert len(list(portfolio._chunks(tmp_path / table.split(".")[1] / table))) > 3
+    (tmp_path / "edge.csv").write_text('SK_ID_CURR,NAME\n1,\n2,""\n3,"a, b"\n')
+    read = pl.concat([chunk.collect() for chunk in portfolio._chunks(tmp_path / "edge.csv")])
+    assert read.equals(scan(tmp_path / "edge.csv").collect())  # null, "", a quoted comma
     assert scores["csv"].height == 1_800
     assert scores["csv"].drop("probability").equals(scores["parquet"].drop("probability"))
     assert np.abs(scores["csv"]["probability"].to_numpy() - scores["parquet"]["probability"].to_numpy()).max() <= 1e-9

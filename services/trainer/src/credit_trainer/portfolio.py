@@ -182,7 +182,8 @@ def _chunks(path: Path) -> Iterator[pl.LazyFrame]:
     """A table a chunk at a time, read as :func:`scan` reads it: Parquet by slices of
     :data:`SPLIT_CHUNK_CELLS` / columns rows (only the row groups needed are read: a wide table
     in smaller slices, so memory follows neither the book nor the table's width), CSV by
-    pyarrow's streaming reader in blocks of text, every column text and an empty field null."""
+    pyarrow's streaming reader in blocks of text, every column text, an empty field null and a
+    quoted empty one an empty string (as ``scan_csv`` reads them)."""
     names = scan(path).collect_schema().names()
     if path.suffix == ".parquet":
         rows, step = pl.scan_parquet(path).select(pl.len()).collect().item(), max(1, SPLIT_CHUNK_CELLS // len(names))
@@ -190,7 +191,9 @@ def _chunks(path: Path) -> Iterator[pl.LazyFrame]:
             yield pl.scan_parquet(path).slice(offset, step)
         return
     text = {name: pa.string() for name in names}
-    options = pa_csv.ConvertOptions(column_types=text, strings_can_be_null=True, null_values=[""])
+    options = pa_csv.ConvertOptions(
+        column_types=text, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=False
+    )
     with pa_csv.open_csv(path, pa_csv.ReadOptions(block_size=_CSV_BLOCK), convert_options=options) as reader:
         for batch in reader:
             yield pl.LazyFrame(pl.from_arrow(batch))
