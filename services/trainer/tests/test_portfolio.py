@@ -119,28 +119,31 @@ def test_the_engines_equal_the_trainers_batch_features_through_the_same_model(
     assert np.abs(probability - by_polars["probability"].to_numpy()).max() <= 1e-9
 
 
-def test_a_csv_book_split_in_small_chunks_scores_as_its_parquet_twin(
+def test_a_csv_book_scores_as_its_parquet_twin_and_the_chunks_read_every_row_in_order(
     model: BookModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The split reads a table a chunk at a time (Parquet by slices, CSV by a streaming reader):
-    chunks of a few thousand rows here, so every table is read in several."""
+    in chunks of a few thousand rows, every row comes back once, in order, as ``scan`` reads it."""
     from credit_trainer import portfolio
 
-    monkeypatch.setattr(portfolio, "SPLIT_CHUNK_CELLS", 40_000)
-    monkeypatch.setattr(portfolio, "_CSV_BLOCK", 256 << 10)
     scores = {}
     for fmt in ("csv", "parquet"):
         generate(tmp_path / fmt, 1_500, 300, seed=5, fmt=fmt)
         run = score_polars(prepare(tmp_path / fmt, tmp_path / f"{fmt}-scores", 400), model, progress=lambda _: None)
         scores[fmt] = _scored(run.book.output).drop("scored_at")
-    for table in ("installments_payments.csv", "installments_payments.parquet"):
-        assert len(list(portfolio._chunks(tmp_path / table.split(".")[1] / table))) > 3
-    (tmp_path / "edge.csv").write_text('SK_ID_CURR,NAME\n1,\n2,""\n3,"a, b"\n')
-    read = pl.concat([chunk.collect() for chunk in portfolio._chunks(tmp_path / "edge.csv")])
-    assert read.equals(scan(tmp_path / "edge.csv").collect())  # null, "", a quoted comma
     assert scores["csv"].height == 1_800
     assert scores["csv"].drop("probability").equals(scores["parquet"].drop("probability"))
     assert np.abs(scores["csv"]["probability"].to_numpy() - scores["parquet"]["probability"].to_numpy()).max() <= 1e-9
+
+    monkeypatch.setattr(portfolio, "SPLIT_CHUNK_CELLS", 40_000)
+    monkeypatch.setattr(portfolio, "_CSV_BLOCK", 256 << 10)
+    for table in ("csv/installments_payments.csv", "parquet/installments_payments.parquet"):
+        chunks = [chunk.collect() for chunk in portfolio._chunks(tmp_path / table)]
+        assert len(chunks) > 3
+        assert pl.concat(chunks).equals(scan(tmp_path / table).collect())
+    (tmp_path / "edge.csv").write_text('SK_ID_CURR,NAME\n1,\n2,""\n3,"a, b"\n')
+    read = pl.concat([chunk.collect() for chunk in portfolio._chunks(tmp_path / "edge.csv")])
+    assert read.equals(scan(tmp_path / "edge.csv").collect())  # null, "", a quoted comma
 
 
 def test_the_engines_equal_the_scoring_api(book: Path, registry: str, database: str, by_polars: pl.DataFrame) -> None:

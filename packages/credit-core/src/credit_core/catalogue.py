@@ -816,9 +816,8 @@ CARD_FEATURES: tuple[Feature, ...] = (
     ),
     _f(
         "CC_UTILISATION_LAST",
-        # ties (several cards in the latest month) go to the highest utilisation, not to row order
-        lambda pl: _utilisation(pl).sort_by(pl.col("MONTHS_BALANCE"), _utilisation(pl)).last(),
-        "Card balance / limit in the latest month (the highest, where several cards report it)",
+        lambda pl: _utilisation(pl).sort_by(pl.col("MONTHS_BALANCE")).last(),
+        "Card balance / limit in the latest month",
         "Card utilisation",
         "AMT_BALANCE",
         "AMT_CREDIT_LIMIT_ACTUAL",
