@@ -2,7 +2,7 @@
 
 Two engines, one path (:mod:`credit_core.portfolio`):
 
-- ``polars``: the tables are split into bucket folders (streaming: no table is held whole), then
+- ``polars``: the tables are split into bucket folders a bounded chunk at a time (no table is held whole), then
   the buckets are scored one after another. Memory follows the bucket size, not the book.
 - ``spark`` (:mod:`credit_trainer.portfolio_spark`): Spark does the split (its shuffle, the join
   that brings ``bureau_balance`` to its applicant), then one task per bucket scores it with the
