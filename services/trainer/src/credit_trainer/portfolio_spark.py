@@ -89,10 +89,8 @@ def split(spark: Any, files: Mapping[str, Path], staging: Path, buckets: int, pr
         started = time.perf_counter()
         frame = _read(spark, path)
         if name == "bureau_balance":
-            credits = _read(spark, files["bureau"]).select(
-                sql.col(CREDIT_KEY).cast("double").cast("long").alias(_CREDIT_ID), _bucket(KEY, buckets).alias(BUCKET)
-            )
             credit_id = sql.col(CREDIT_KEY).cast("double").cast("long").alias(_CREDIT_ID)
+            credits = _read(spark, files["bureau"]).select(credit_id, _bucket(KEY, buckets).alias(BUCKET))
             frame = frame.withColumn(_CREDIT_ID, credit_id).join(credits, _CREDIT_ID, "left").drop(_CREDIT_ID)
         else:
             frame = frame.withColumn(BUCKET, _bucket(KEY, buckets))
