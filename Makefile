@@ -13,7 +13,7 @@ DOCKERFILES := $(wildcard services/*/Dockerfile) docker/mlflow/Dockerfile $(wild
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup env test test-fast lint format demo e2e compose-test bench wheels mlflow-ui clean
+.PHONY: setup env test coverage test-fast lint format demo e2e compose-test bench wheels mlflow-ui clean
 
 setup: $(STAMP)
 
@@ -39,7 +39,10 @@ $(CHECKOV): constraints-checkov.txt
 env: setup  ## write .env for docker compose with every secret generated (passwords, API keys, the services' clients)
 	$(BIN)/python scripts/new_env.py
 
-test: setup  ## every test, slow ones included (what CI runs)
+test: setup  ## every test, slow ones included (what CI runs), the 25 slowest listed
+	$(BIN)/python -m pytest --durations=25
+
+coverage: setup  ## the same tests with a coverage report over every package and service (about 1.5x slower)
 	$(BIN)/python -m pytest --cov --cov-report=term --durations=25
 
 test-fast: setup  ## skip the tests marked slow
