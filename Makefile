@@ -42,7 +42,7 @@ env: setup  ## write .env for docker compose with every secret generated (passwo
 test: setup  ## every test, slow ones included (what CI runs), the 25 slowest listed
 	$(BIN)/python -m pytest --durations=25
 
-coverage: setup  ## the same tests with a coverage report over every package and service (about 1.5x slower)
+coverage: setup  ## the same tests with a coverage report over every package and service (slower: tracing)
 	$(BIN)/python -m pytest --cov --cov-report=term --durations=25
 
 test-fast: setup  ## skip the tests marked slow

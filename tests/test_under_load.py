@@ -33,7 +33,9 @@ def _recorded(scoring: str, request_id: str, timeout: float = 30) -> dict[str, A
     return dict(found.json())
 
 
-def _scheduled(engine: sa.Engine, query: sa.TextClause) -> list[Any]:
+def _scheduled_runs(engine: sa.Engine) -> list[Any]:
+    """When each scheduled drift run was recorded, oldest first."""
+    query = sa.text("SELECT created_at FROM drift_runs WHERE trigger = 'schedule' ORDER BY created_at")
     with engine.connect() as connection:
         return list(connection.execute(query).scalars())
 
@@ -174,7 +176,6 @@ def test_two_monitor_replicas_make_one_scheduled_run_per_interval(
         assert httpx.post(f"{scoring}/v1/scores/batch", json=batch, timeout=60).status_code == 200
         _recorded(scoring, httpx.post(f"{scoring}/v1/scores", json=batch["applications"][0]).json()["request_id"])
         engine = sa.create_engine(database)
-        query = sa.text("SELECT created_at FROM drift_runs WHERE trigger = 'schedule' ORDER BY created_at")
         started = time.monotonic()
         with (
             served("credit_monitor.cli", monitor_env, tmp_path / "monitor-a.log"),
@@ -182,11 +183,11 @@ def test_two_monitor_replicas_make_one_scheduled_run_per_interval(
         ):
             # Until three scheduled runs exist: how many fit in a fixed time depends on how long
             # a drift run takes on a loaded machine (a run longer than the interval delays the next).
-            while len(runs := _scheduled(engine, query)) < 3:
+            while len(runs := _scheduled_runs(engine)) < 3:
                 assert time.monotonic() - started < 240, f"{len(runs)} scheduled runs in 240 s"
                 time.sleep(0.5)
             time.sleep(2 * interval)  # both replicas keep trying: a second run in an interval would show now
-            runs = _scheduled(engine, query)
+            runs = _scheduled_runs(engine)
         engine.dispose()
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(runs)]
     print(f"\ntwo replicas, {interval:.0f} s interval: {len(runs)} scheduled runs, gaps {gaps}")
